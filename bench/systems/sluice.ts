@@ -1,0 +1,59 @@
+// Sluice itself, through its own CLI exactly as a user starts it. Until `sluice start` exists this
+// reports 'failed to start' with the CLI's error, and joins the comparison as soon as it works.
+import { mkdtempSync } from "node:fs";
+import path from "node:path";
+import type { RunningSystem, SystemDef } from "../types.js";
+import { repoRoot } from "./paths.js";
+import { freePort, startProcess } from "./process.js";
+
+function sluiceSystem(name: string, label: string, memory: boolean): SystemDef {
+  return {
+    name,
+    label,
+    protocol: "json",
+    supportsSns: true,
+    supportsFifo: true,
+    durable: !memory,
+    peer: false,
+    async start({ readyTimeoutMs, workDir }) {
+      const port = await freePort();
+      const endpoint = `http://127.0.0.1:${port}`;
+      const dataDir = mkdtempSync(path.join(workDir, `${name}-data-`));
+      const args = [
+        path.join(repoRoot, "bin", "sluice.js"),
+        "start",
+        "--host",
+        "127.0.0.1",
+        "--port",
+        String(port),
+        "--data-dir",
+        dataDir,
+        ...(memory ? ["--memory"] : []),
+      ];
+      // Same port and data dir on restart: a durable broker must come back with its backlog.
+      const launch = async (): Promise<RunningSystem> => {
+        const running = await startProcess({
+          command: process.execPath,
+          args,
+          cwd: repoRoot,
+          logFile: path.join(workDir, `${name}.log`),
+          readyUrl: `${endpoint}/health`,
+          readyTimeoutMs,
+          endpoint,
+        });
+        if (memory) return running;
+        return {
+          ...running,
+          async restart() {
+            await running.stop();
+            return launch();
+          },
+        };
+      };
+      return launch();
+    },
+  };
+}
+
+export const sluice = sluiceSystem("sluice", "Sluice (SQLite)", false);
+export const sluiceMemory = sluiceSystem("sluice-memory", "Sluice --memory", true);

@@ -1,0 +1,242 @@
+import type { Clock } from "../clock.js";
+import { SqsError, invalidParameter } from "../errors.js";
+import type { Caller } from "../identity.js";
+import type { LongPoll } from "../long-poll.js";
+import type { StoredMessage, Store } from "../../store/types.js";
+import { perEntry, validateBatch, type BatchFailure } from "./batch.js";
+import { messageSize } from "./message-attributes.js";
+import type { Queue } from "./queue.js";
+import { decodeReceiptHandle } from "./receipt-handle.js";
+import { renderReceived, type ReceivedMessage } from "./receiving.js";
+import type { QueueRegistry } from "./queue-registry.js";
+import {
+  DEDUP_WINDOW_MS,
+  formatSequenceNumber,
+  prepareMessage,
+  type PreparedMessage,
+  type SendInput,
+  type SendOutput,
+} from "./sending.js";
+
+export interface ReceiveInput {
+  MaxNumberOfMessages?: number;
+  VisibilityTimeout?: number;
+  WaitTimeSeconds?: number;
+  AttributeNames?: string[];
+  MessageSystemAttributeNames?: string[];
+  MessageAttributeNames?: string[];
+  ReceiveRequestAttemptId?: string;
+}
+
+export interface BatchResult<T> {
+  Successful: T[];
+  Failed: BatchFailure[];
+}
+
+const MAX_BATCH_BYTES = 1048576;
+
+/** Sending, receiving and settling messages: the rules of the message lifecycle. */
+export class MessageService {
+  constructor(
+    private readonly store: Store,
+    private readonly clock: Clock,
+    private readonly registry: QueueRegistry,
+    private readonly longPoll: LongPoll,
+  ) {}
+
+  send(caller: Caller, queue: Queue, input: SendInput, traceHeader?: string): SendOutput {
+    const prepared = prepareMessage(queue, caller, input, this.clock.now(), traceHeader);
+    return this.commit(queue, [prepared])[0];
+  }
+
+  sendBatch(
+    caller: Caller,
+    queue: Queue,
+    entries: Array<SendInput & { Id?: string }> | undefined,
+    traceHeader?: string,
+  ): BatchResult<SendOutput & { Id: string }> {
+    validateBatch(entries, "SendMessageBatchRequestEntry");
+    const list = entries ?? [];
+    const total = list.reduce((sum, e) => sum + messageSize(e.MessageBody ?? "", e.MessageAttributes), 0);
+    if (total > MAX_BATCH_BYTES) {
+      throw new SqsError(
+        "BatchRequestTooLong",
+        `Batch requests cannot be longer than ${MAX_BATCH_BYTES} bytes. You have sent ${total} bytes.`,
+      );
+    }
+    const now = this.clock.now();
+    const { successful, failed } = perEntry(list, (entry) => prepareMessage(queue, caller, entry, now, traceHeader));
+    const outputs = this.commit(
+      queue,
+      successful.map((s) => s.result),
+    );
+    return {
+      Successful: successful.map((s, i) => ({ Id: s.entry.Id ?? "", ...outputs[i] })),
+      Failed: failed,
+    };
+  }
+
+  /** Stores prepared messages atomically (FIFO: deduplicated and sequenced) and wakes receivers. */
+  private commit(queue: Queue, prepared: PreparedMessage[]): SendOutput[] {
+    if (prepared.length === 0) return [];
+    const now = this.clock.now();
+    const outputs = this.store.transaction(() => {
+      if (!queue.fifo) {
+        this.store.enqueue(prepared.map((p) => ({ queueId: queue.id, message: p.message })));
+        return prepared.map((p) => p.output);
+      }
+      return prepared.map((p) => {
+        const key = p.dedupKey ?? p.message.messageId;
+        const duplicate = this.store.findDedup(queue.id, key, now);
+        if (duplicate) {
+          return { ...p.output, MessageId: duplicate.messageId, SequenceNumber: duplicate.sequenceNumber };
+        }
+        const sequenceNumber = formatSequenceNumber(this.store.nextSequence(queue.id));
+        this.store.enqueue([{ queueId: queue.id, message: { ...p.message, sequenceNumber } }]);
+        this.store.recordDedup(queue.id, key, { messageId: p.message.messageId, sequenceNumber }, now + DEDUP_WINDOW_MS);
+        return { ...p.output, SequenceNumber: sequenceNumber };
+      });
+    });
+    const earliest = Math.min(...prepared.map((p) => p.message.visibleAt));
+    if (earliest <= now) this.longPoll.notify(queue.id);
+    else this.longPoll.wakeAt(queue.id, earliest);
+    return outputs;
+  }
+
+  /** Receives now, or parks until something arrives or the wait runs out. */
+  receive(queue: Queue, input: ReceiveInput): Promise<ReceivedMessage[]> {
+    const max = input.MaxNumberOfMessages ?? 1;
+    if (!Number.isInteger(max) || max < 1 || max > 10) {
+      throw invalidParameter("MaxNumberOfMessages", max, "Must be between 1 and 10, if provided.");
+    }
+    const visibility = input.VisibilityTimeout ?? queue.settings.visibilityTimeout;
+    if (visibility < 0 || visibility > 43200) {
+      throw invalidParameter("VisibilityTimeout", visibility, "Must be >= 0 and <= 43200, if provided.");
+    }
+    const wait = input.WaitTimeSeconds ?? queue.settings.receiveMessageWaitTimeSeconds;
+    if (wait < 0 || wait > 20) {
+      throw invalidParameter("WaitTimeSeconds", wait, "Must be >= 0 and <= 20, if provided.");
+    }
+    if (input.ReceiveRequestAttemptId !== undefined && input.ReceiveRequestAttemptId.length > 128) {
+      throw invalidParameter("ReceiveRequestAttemptId", input.ReceiveRequestAttemptId, "Must be at most 128 characters.");
+    }
+    const systemNames = [...(input.AttributeNames ?? []), ...(input.MessageSystemAttributeNames ?? [])];
+    const take = (): ReceivedMessage[] =>
+      this.receiveNow(queue, max, visibility).map((m) => renderReceived(m, systemNames, input.MessageAttributeNames));
+
+    const now = take();
+    if (now.length > 0 || wait === 0) return Promise.resolve(now);
+    return new Promise((resolve) => {
+      this.longPoll.park(
+        queue.id,
+        wait * 1000,
+        () => {
+          if (queue.deleted) {
+            resolve([]);
+            return true;
+          }
+          const got = take();
+          if (got.length === 0) return false;
+          resolve(got);
+          return true;
+        },
+        () => resolve([]),
+      );
+    });
+  }
+
+  private receiveNow(queue: Queue, max: number, visibilitySeconds: number): StoredMessage[] {
+    const now = this.clock.now();
+    const redrive = queue.settings.redrivePolicy;
+    const target = redrive ? this.registry.byQueueArn(redrive.deadLetterTargetArn) : undefined;
+    const result = this.store.receive({
+      queueId: queue.id,
+      now,
+      max,
+      visibleAt: now + visibilitySeconds * 1000,
+      fifo: queue.fifo,
+      redrive:
+        redrive && target
+          ? {
+              maxReceiveCount: redrive.maxReceiveCount,
+              deadLetterQueueId: target.id,
+              sourceArn: queue.arn,
+              deadLetterRetentionMs: target.settings.messageRetentionPeriod * 1000,
+            }
+          : undefined,
+    });
+    if (result.movedToDeadLetter > 0 && target) this.longPoll.notify(target.id);
+    if (result.messages.length > 0 && this.longPoll.hasWaiters(queue.id)) {
+      this.longPoll.wakeAt(queue.id, now + visibilitySeconds * 1000);
+    }
+    return result.messages;
+  }
+
+  delete(queue: Queue, receiptHandle: string | undefined): void {
+    const handle = decodeReceiptHandle(receiptHandle ?? "", queue.id);
+    const outcome = this.store.deleteMessage(queue.id, handle.seq, handle.token, this.clock.now(), queue.fifo);
+    if (outcome === "expired") {
+      throw invalidParameter("ReceiptHandle", receiptHandle ?? "", "The receipt handle has expired.");
+    }
+    if (outcome === "deleted" && queue.fifo) this.longPoll.notify(queue.id);
+  }
+
+  deleteBatch(queue: Queue, entries: Array<{ Id?: string; ReceiptHandle?: string }> | undefined): BatchResult<{ Id: string }> {
+    validateBatch(entries, "DeleteMessageBatchRequestEntry");
+    const { successful, failed } = this.store.transaction(() =>
+      perEntry(entries ?? [], (entry) => this.delete(queue, entry.ReceiptHandle)),
+    );
+    return { Successful: successful.map((s) => ({ Id: s.entry.Id ?? "" })), Failed: failed };
+  }
+
+  changeVisibility(queue: Queue, receiptHandle: string | undefined, timeout: number | undefined): void {
+    const handleText = receiptHandle ?? "";
+    const handle = decodeReceiptHandle(handleText, queue.id);
+    const seconds = timeout ?? 0;
+    if (!Number.isInteger(seconds) || seconds < 0 || seconds > 43200) {
+      throw invalidParameter("VisibilityTimeout", seconds, "Must be >= 0 and <= 43200, if provided.");
+    }
+    const now = this.clock.now();
+    const visibleAt = now + seconds * 1000;
+    const outcome = this.store.changeVisibility(queue.id, handle.seq, handle.token, now, visibleAt, 43200 * 1000);
+    if (outcome === "not-in-flight") {
+      throw invalidParameter(
+        "ReceiptHandle",
+        handleText,
+        "Message does not exist or is not available for visibility timeout change.",
+      );
+    }
+    if (outcome === "beyond-limit") {
+      throw invalidParameter(
+        "VisibilityTimeout",
+        seconds,
+        "Total VisibilityTimeout for the message is beyond the limit [43200 seconds]",
+      );
+    }
+    if (seconds === 0) this.longPoll.notify(queue.id);
+    else this.longPoll.wakeAt(queue.id, visibleAt);
+  }
+
+  changeVisibilityBatch(
+    queue: Queue,
+    entries: Array<{ Id?: string; ReceiptHandle?: string; VisibilityTimeout?: number }> | undefined,
+  ): BatchResult<{ Id: string }> {
+    validateBatch(entries, "ChangeMessageVisibilityBatchRequestEntry");
+    const { successful, failed } = this.store.transaction(() =>
+      perEntry(entries ?? [], (entry) => this.changeVisibility(queue, entry.ReceiptHandle, entry.VisibilityTimeout)),
+    );
+    return { Successful: successful.map((s) => ({ Id: s.entry.Id ?? "" })), Failed: failed };
+  }
+
+  purge(queue: Queue): void {
+    const now = this.clock.now();
+    if (queue.lastPurgeAt !== undefined && now - queue.lastPurgeAt < 60_000) {
+      throw new SqsError(
+        "PurgeQueueInProgress",
+        `Only one PurgeQueue operation on ${queue.name} is allowed every 60 seconds.`,
+      );
+    }
+    queue.lastPurgeAt = now;
+    this.store.purge(queue.id);
+  }
+}

@@ -1,0 +1,109 @@
+import { randomUUID } from "node:crypto";
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import { SqsError } from "../core/errors.js";
+import type { SqsService } from "../core/sqs/sqs-service.js";
+import type { SqsContext } from "../protocol/sqs/actions.js";
+import { handleSqsJson, sqsJsonError } from "../protocol/sqs/json-protocol.js";
+import { handleSqsQuery, sqsQueryError } from "../protocol/sqs/query-protocol.js";
+import { logUnexpected, type WireResponse } from "../protocol/wire.js";
+import { callerOf } from "./caller.js";
+import { MalformedFormError, parseForm } from "./form.js";
+import { BodyTooLargeError, readBody } from "./read-body.js";
+
+/** Far above any valid request (1 MiB of payload, escaped or percent-encoded), far below harm. */
+export const MAX_BODY_BYTES = 4 * 1024 * 1024 + 65536;
+
+export interface Services {
+  sqs: SqsService;
+  /** Other Query-protocol services (SNS) by API version; tried when Version names them. */
+  queryServices?: Map<string, QueryService>;
+  extraRoutes?: (req: IncomingMessage, res: ServerResponse, url: URL) => boolean;
+}
+
+export interface QueryService {
+  handles(action: string): boolean;
+  handle(params: Map<string, string>, req: IncomingMessage, origin: string, requestId: string): Promise<WireResponse>;
+  error(code: "MalformedQueryString" | "RequestEntityTooLarge", message: string, requestId: string): WireResponse;
+}
+
+function write(res: ServerResponse, response: WireResponse, requestId: string): void {
+  if (res.headersSent || res.destroyed) return;
+  res.writeHead(response.status, {
+    "Content-Type": response.contentType,
+    "Content-Length": Buffer.byteLength(response.body),
+    "x-amzn-RequestId": requestId,
+    ...response.headers,
+  });
+  res.end(response.body);
+}
+
+/** A queue URL path `/<12-digit account>/<name>` implies the QueueUrl parameter. */
+function pathQueueUrl(origin: string, pathname: string): string | undefined {
+  return /^\/\d{12}\/[^/]+\/?$/.test(pathname) ? `${origin}${pathname.replace(/\/$/, "")}` : undefined;
+}
+
+export function createBrokerServer(services: Services): Server {
+  return createServer((req, res) => {
+    const requestId = randomUUID();
+    handle(services, req, res, requestId).catch((error: unknown) => {
+      logUnexpected(error, "request");
+      write(res, sqsQueryError(new SqsError("InternalFailure", "Internal failure."), requestId), requestId);
+    });
+  });
+}
+
+async function handle(services: Services, req: IncomingMessage, res: ServerResponse, requestId: string): Promise<void> {
+  const host = req.headers.host ?? "127.0.0.1";
+  const origin = `http://${host}`;
+  const url = new URL(req.url ?? "/", origin);
+  if (req.method === "GET" && url.pathname === "/health") {
+    res.writeHead(200, { "Content-Type": "application/json" }).end('{"status":"ok"}');
+    return;
+  }
+  if (services.extraRoutes?.(req, res, url)) return;
+
+  const target = req.headers["x-amz-target"];
+  const isJson = typeof target === "string";
+  let body: Buffer;
+  try {
+    body = await readBody(req, MAX_BODY_BYTES);
+  } catch (error) {
+    if (!(error instanceof BodyTooLargeError)) throw error;
+    const tooLarge = new SqsError("RequestEntityTooLarge", `Request body must be at most ${MAX_BODY_BYTES} bytes.`);
+    res.setHeader("Connection", "close");
+    write(res, isJson ? sqsJsonError(tooLarge) : sqsQueryError(tooLarge, requestId), requestId);
+    res.on("finish", () => req.destroy());
+    return;
+  }
+
+  const ctx: SqsContext = {
+    caller: callerOf(req.headers, url.searchParams),
+    origin,
+    traceHeader: typeof req.headers["x-amzn-trace-id"] === "string" ? req.headers["x-amzn-trace-id"] : undefined,
+    sqs: services.sqs,
+  };
+  const impliedQueue = pathQueueUrl(origin, url.pathname);
+  if (isJson) {
+    write(res, await handleSqsJson(target, body, ctx, impliedQueue), requestId);
+    return;
+  }
+
+  let params: Map<string, string>;
+  try {
+    params = parseForm(url.search.slice(1));
+    if (body.length > 0) parseForm(new TextDecoder("utf-8", { fatal: true }).decode(body), params);
+  } catch (error) {
+    if (!(error instanceof MalformedFormError) && !(error instanceof TypeError)) throw error;
+    write(res, sqsQueryError(new SqsError("MalformedQueryString", "The request body is not valid form-encoded UTF-8."), requestId), requestId);
+    return;
+  }
+  const action = params.get("Action") ?? "";
+  const version = params.get("Version");
+  for (const [apiVersion, service] of services.queryServices ?? []) {
+    if (version === apiVersion || (version === undefined && service.handles(action) && !impliedQueue)) {
+      write(res, await service.handle(params, req, origin, requestId), requestId);
+      return;
+    }
+  }
+  write(res, await handleSqsQuery(params, ctx, requestId, impliedQueue), requestId);
+}

@@ -1,0 +1,277 @@
+import { MinHeap } from "./min-heap.js";
+import { newReceiptToken } from "./receipt-token.js";
+import type {
+  DedupEntry,
+  DeleteOutcome,
+  NewMessage,
+  NewQueueRow,
+  QueueCounts,
+  QueueRow,
+  ReceiveRequest,
+  ReceiveResult,
+  Store,
+  StoredMessage,
+  VisibilityOutcome,
+} from "./types.js";
+
+interface Visibility {
+  at: number;
+  seq: number;
+}
+
+interface Expiry {
+  at: number;
+  queueId: number;
+  seq: number;
+}
+
+/** A queue's messages; `bySeq` is kept in sequence order so FIFO receives can walk it front to back. */
+class MessageSet {
+  bySeq = new Map<number, StoredMessage>();
+  lastSeq = 0;
+  readonly visibility = new MinHeap<Visibility>((a, b) => a.at < b.at || (a.at === b.at && a.seq < b.seq));
+
+  add(message: StoredMessage): void {
+    if (message.seq < this.lastSeq) {
+      const entries: Array<[number, StoredMessage]> = [...this.bySeq.entries(), [message.seq, message]];
+      this.bySeq = new Map(entries.sort((a, b) => a[0] - b[0]));
+    } else {
+      this.bySeq.set(message.seq, message);
+      this.lastSeq = message.seq;
+    }
+    this.visibility.push({ at: message.visibleAt, seq: message.seq });
+  }
+
+  setVisibleAt(message: StoredMessage, at: number): void {
+    message.visibleAt = at;
+    this.visibility.push({ at, seq: message.seq });
+  }
+
+  /** Drops heap entries that no longer describe a live message. */
+  cleanTop(): Visibility | undefined {
+    for (;;) {
+      const top = this.visibility.peek();
+      if (!top) return undefined;
+      const message = this.bySeq.get(top.seq);
+      if (message && message.visibleAt === top.at) return top;
+      this.visibility.pop();
+    }
+  }
+}
+
+/** Keeps everything on the heap; used with --memory and as the reference for the store contract. */
+export class MemoryStore implements Store {
+  readonly kind = "memory" as const;
+  private queues = new Map<number, QueueRow>();
+  private messages = new Map<number, MessageSet>();
+  private expiries = new MinHeap<Expiry>((a, b) => a.at < b.at);
+  private dedup = new Map<string, { entry: DedupEntry; expiresAt: number }>();
+  private sequences = new Map<number, bigint>();
+  private nextQueueId = 1;
+  private nextSeq = 1;
+
+  transaction<T>(fn: () => T): T {
+    return fn();
+  }
+
+  loadQueues(): QueueRow[] {
+    return [...this.queues.values()].map((q) => structuredClone(q));
+  }
+
+  insertQueue(row: NewQueueRow): number {
+    const id = this.nextQueueId++;
+    this.queues.set(id, structuredClone({ ...row, id }));
+    this.messages.set(id, new MessageSet());
+    return id;
+  }
+
+  updateQueue(row: QueueRow): void {
+    this.queues.set(row.id, structuredClone(row));
+  }
+
+  deleteQueue(id: number): void {
+    this.queues.delete(id);
+    this.messages.delete(id);
+    this.sequences.delete(id);
+    for (const key of this.dedup.keys()) if (key.startsWith(`${id}\u0000`)) this.dedup.delete(key);
+  }
+
+  private set(queueId: number): MessageSet {
+    let set = this.messages.get(queueId);
+    if (!set) {
+      set = new MessageSet();
+      this.messages.set(queueId, set);
+    }
+    return set;
+  }
+
+  enqueue(entries: ReadonlyArray<{ queueId: number; message: NewMessage }>): StoredMessage[] {
+    return entries.map(({ queueId, message }) => {
+      const stored: StoredMessage = {
+        ...message,
+        seq: this.nextSeq++,
+        queueId,
+        receiveCount: message.receiveCount ?? 0,
+        receiptToken: 0,
+      };
+      this.set(queueId).add(stored);
+      this.expiries.push({ at: stored.expiresAt, queueId, seq: stored.seq });
+      return { ...stored };
+    });
+  }
+
+  receive(request: ReceiveRequest): ReceiveResult {
+    const set = this.messages.get(request.queueId);
+    if (!set) return { messages: [], movedToDeadLetter: 0 };
+    const candidates = request.fifo ? this.fifoCandidates(set, request.now) : this.standardCandidates(set, request);
+    const messages: StoredMessage[] = [];
+    let moved = 0;
+    for (const message of candidates) {
+      if (messages.length >= request.max) break;
+      if (message.expiresAt <= request.now) {
+        set.bySeq.delete(message.seq);
+        continue;
+      }
+      const redrive = request.redrive;
+      if (redrive && message.receiveCount + 1 > redrive.maxReceiveCount) {
+        set.bySeq.delete(message.seq);
+        message.queueId = redrive.deadLetterQueueId;
+        message.deadLetterSourceArn = redrive.sourceArn;
+        message.visibleAt = request.now;
+        message.expiresAt = message.sentAt + redrive.deadLetterRetentionMs;
+        this.set(redrive.deadLetterQueueId).add(message);
+        this.expiries.push({ at: message.expiresAt, queueId: message.queueId, seq: message.seq });
+        moved++;
+        continue;
+      }
+      message.receiveCount++;
+      message.firstReceivedAt ??= request.now;
+      message.lastReceivedAt = request.now;
+      message.receiptToken = newReceiptToken();
+      set.setVisibleAt(message, request.visibleAt);
+      messages.push({ ...message });
+    }
+    return { messages, movedToDeadLetter: moved };
+  }
+
+  /** Visible messages in (visibleAt, seq) order, popped from the heap as they are taken. */
+  private *standardCandidates(set: MessageSet, request: ReceiveRequest): Generator<StoredMessage> {
+    for (;;) {
+      const top = set.cleanTop();
+      if (!top || top.at > request.now) return;
+      set.visibility.pop();
+      const message = set.bySeq.get(top.seq);
+      if (message) yield message;
+    }
+  }
+
+  /** Visible messages in sequence order, skipping every group whose earlier message is not available. */
+  private *fifoCandidates(set: MessageSet, now: number): Generator<StoredMessage> {
+    const blocked = new Set<string>();
+    for (const message of [...set.bySeq.values()]) {
+      const group = message.groupId ?? "";
+      if (blocked.has(group)) continue;
+      if (message.visibleAt > now) {
+        blocked.add(group);
+        continue;
+      }
+      yield message;
+      // A message taken (or moved) by the receive no longer blocks; one left visible would be taken next.
+    }
+  }
+
+  deleteMessage(queueId: number, seq: number, token: number, now: number, requireInFlight: boolean): DeleteOutcome {
+    const set = this.messages.get(queueId);
+    const message = set?.bySeq.get(seq);
+    if (!set || !message) return "missing";
+    if (message.receiptToken !== token) return requireInFlight ? "expired" : "stale";
+    if (requireInFlight && message.visibleAt <= now) return "expired";
+    set.bySeq.delete(seq);
+    return "deleted";
+  }
+
+  changeVisibility(
+    queueId: number,
+    seq: number,
+    token: number,
+    now: number,
+    visibleAt: number,
+    maxSinceReceiveMs: number,
+  ): VisibilityOutcome {
+    const set = this.messages.get(queueId);
+    const message = set?.bySeq.get(seq);
+    if (!set || !message || message.receiptToken !== token || message.visibleAt <= now) return "not-in-flight";
+    if (visibleAt - (message.lastReceivedAt ?? now) > maxSinceReceiveMs) return "beyond-limit";
+    set.setVisibleAt(message, visibleAt);
+    return "changed";
+  }
+
+  purge(queueId: number): number {
+    const set = this.messages.get(queueId);
+    if (!set) return 0;
+    const count = set.bySeq.size;
+    this.messages.set(queueId, new MessageSet());
+    return count;
+  }
+
+  counts(queueId: number, now: number): QueueCounts {
+    const counts: QueueCounts = { visible: 0, inFlight: 0, delayed: 0 };
+    for (const message of this.messages.get(queueId)?.bySeq.values() ?? []) {
+      if (message.expiresAt <= now) continue;
+      if (message.visibleAt <= now) counts.visible++;
+      else if (message.receiveCount > 0) counts.inFlight++;
+      else counts.delayed++;
+    }
+    return counts;
+  }
+
+  nextVisibleAt(queueId: number, now: number): number | undefined {
+    const set = this.messages.get(queueId);
+    if (!set) return undefined;
+    let next: number | undefined;
+    for (const message of set.bySeq.values()) {
+      if (message.visibleAt > now && (next === undefined || message.visibleAt < next)) next = message.visibleAt;
+    }
+    return next;
+  }
+
+  deleteExpired(now: number): Map<number, number> {
+    const removed = new Map<number, number>();
+    for (;;) {
+      const top = this.expiries.peek();
+      if (!top || top.at > now) break;
+      this.expiries.pop();
+      const set = this.messages.get(top.queueId);
+      const message = set?.bySeq.get(top.seq);
+      if (set && message && message.expiresAt <= now) {
+        set.bySeq.delete(top.seq);
+        removed.set(top.queueId, (removed.get(top.queueId) ?? 0) + 1);
+      }
+    }
+    return removed;
+  }
+
+  nextExpiry(): number | undefined {
+    return this.expiries.peek()?.at;
+  }
+
+  findDedup(queueId: number, key: string, now: number): DedupEntry | undefined {
+    const found = this.dedup.get(`${queueId}\u0000${key}`);
+    return found && found.expiresAt > now ? { ...found.entry } : undefined;
+  }
+
+  recordDedup(queueId: number, key: string, entry: DedupEntry, expiresAt: number): void {
+    this.dedup.set(`${queueId}\u0000${key}`, { entry: { ...entry }, expiresAt });
+  }
+
+  nextSequence(queueId: number): bigint {
+    const next = (this.sequences.get(queueId) ?? 0n) + 1n;
+    this.sequences.set(queueId, next);
+    return next;
+  }
+
+  close(): void {
+    this.queues.clear();
+    this.messages.clear();
+  }
+}

@@ -1,0 +1,54 @@
+/** The SQLite schema; `user_version` tells which migrations a data file has seen. */
+export const SCHEMA_VERSION = 1;
+
+export const SCHEMA = `
+CREATE TABLE IF NOT EXISTS queues (
+  id INTEGER PRIMARY KEY,
+  region TEXT NOT NULL,
+  account_id TEXT NOT NULL,
+  name TEXT NOT NULL,
+  fifo INTEGER NOT NULL,
+  attributes TEXT NOT NULL,
+  tags TEXT NOT NULL,
+  created_at INTEGER NOT NULL,
+  last_modified_at INTEGER NOT NULL,
+  last_sequence INTEGER NOT NULL DEFAULT 0,
+  UNIQUE (region, account_id, name)
+);
+
+CREATE TABLE IF NOT EXISTS messages (
+  seq INTEGER PRIMARY KEY,
+  queue_id INTEGER NOT NULL,
+  message_id TEXT NOT NULL,
+  body TEXT NOT NULL,
+  md5_body TEXT NOT NULL,
+  attributes TEXT,
+  md5_attributes TEXT,
+  sender_id TEXT NOT NULL,
+  sent_at INTEGER NOT NULL,
+  visible_at INTEGER NOT NULL,
+  expires_at INTEGER NOT NULL,
+  receive_count INTEGER NOT NULL DEFAULT 0,
+  first_received_at INTEGER,
+  last_received_at INTEGER,
+  receipt_token INTEGER NOT NULL DEFAULT 0,
+  trace_header TEXT,
+  group_id TEXT,
+  dedup_id TEXT,
+  sequence_number TEXT,
+  dlq_source_arn TEXT
+);
+CREATE INDEX IF NOT EXISTS messages_by_visibility ON messages (queue_id, visible_at, seq);
+CREATE INDEX IF NOT EXISTS messages_by_group ON messages (queue_id, group_id, seq) WHERE group_id IS NOT NULL;
+CREATE INDEX IF NOT EXISTS messages_by_expiry ON messages (expires_at);
+
+CREATE TABLE IF NOT EXISTS dedup (
+  queue_id INTEGER NOT NULL,
+  key TEXT NOT NULL,
+  message_id TEXT NOT NULL,
+  sequence_number TEXT,
+  expires_at INTEGER NOT NULL,
+  PRIMARY KEY (queue_id, key)
+);
+CREATE INDEX IF NOT EXISTS dedup_by_expiry ON dedup (expires_at);
+`;
