@@ -92,7 +92,13 @@ async function receive(q: Queue, input: Json, closed: Promise<void>): Promise<Js
   const max = typeof input.MaxNumberOfMessages === "number" ? input.MaxNumberOfMessages : 1;
   const wait = typeof input.WaitTimeSeconds === "number" ? input.WaitTimeSeconds : 0;
   const deadline = Date.now() + wait * 1000;
+  let gone = false;
+  void closed.then(() => {
+    gone = true;
+  });
   for (;;) {
+    // A caller that hung up must not be handed (and so lose) messages, nor keep a waiter parked.
+    if (gone) return {};
     const msgs = take(q, max);
     if (msgs.length > 0) return { Messages: msgs };
     const left = deadline - Date.now();

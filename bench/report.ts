@@ -46,7 +46,9 @@ interface Row {
 export function renderTable(results: RunResults): string {
   const systems = results.systems;
   const rows: Row[] = [];
-  for (const wl of results.workloads) {
+  // Titles carry the spec's numbering; the run order differs (the backlog runs last).
+  const ordered = [...results.workloads].sort((a, b) => parseInt(a.title, 10) - parseInt(b.title, 10));
+  for (const wl of ordered) {
     rows.push({ label: wl.title, cells: systems.map(() => ""), heading: true });
     // Rows are the union of what any system reported, in the order first seen.
     const metrics: Metric[] = [];

@@ -104,6 +104,11 @@ async function runSystem(
         rec.outcomes[wl.name] = { status: "unsupported", error: reason, metrics: [], notes: [], durationMs: 0 };
         continue;
       }
+      if (budget.quick && system.slow && wl.heavy) {
+        const error = "quick run: too slow a system for this workload";
+        rec.outcomes[wl.name] = { status: "skipped", error, metrics: [], notes: [], durationMs: 0 };
+        continue;
+      }
       if (rec.startError) {
         rec.outcomes[wl.name] = { status: "failed", error: rec.startError, metrics: [], notes: [], durationMs: 0 };
         continue;

@@ -30,8 +30,11 @@ function workloadOf(prefix: string): string {
   return map[prefix] ?? prefix;
 }
 
-const fmt = (v: number, unit: string): string =>
-  unit === "msg/s" ? `${fmtCount(v)} msg/s` : `${v.toFixed(v < 10 ? 2 : 1)} ${unit}`;
+function fmt(v: number, unit: string): string {
+  if (unit === "msg/s") return `${fmtCount(v)} msg/s`;
+  if (unit === "x") return `${v.toFixed(2)}×`;
+  return `${v.toFixed(v < 10 ? 2 : 1)} ${unit}`;
+}
 
 function ratioTarget(
   results: RunResults,

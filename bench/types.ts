@@ -26,6 +26,8 @@ export interface SystemDef {
   readonly durable: boolean;
   /** The real competitors Sluice must beat (not the ceiling, not Sluice's own variants). */
   readonly peer: boolean;
+  /** So slow that a quick run skips its heavy workloads to stay a smoke run. */
+  readonly slow?: boolean;
   start(opts: StartOptions): Promise<RunningSystem>;
 }
 
@@ -96,6 +98,8 @@ export interface WorkloadDef {
   unsupported?(system: SystemDef): string | undefined;
   /** Whether the workload restarts or fills the broker so much that it wants a fresh process. */
   readonly wantsFreshProcess: boolean;
+  /** Skipped for slow systems in a quick run. */
+  readonly heavy?: boolean;
   /** Beyond this the workload is aborted and reported as timed out. */
   hardLimitMs(budget: Budget): number;
   run(ctx: WorkloadContext): Promise<{ metrics: Metric[]; notes: string[] }>;

@@ -4,6 +4,9 @@ import { setTimeout as sleepMs } from "node:timers/promises";
 
 export const now = (): number => performance.now();
 
+/** Milliseconds comparable across the worker threads of one process (each has its own timeOrigin). */
+export const wallNow = (): number => performance.timeOrigin + performance.now();
+
 /**
  * Every in-flight SDK request listens on the run's abort signal; with 16+ workers that is more than
  * Node's leak-warning threshold of 10, by design.

@@ -1,4 +1,5 @@
-// moto's standalone server (Python, werkzeug), as installed on PATH.
+// moto's standalone server (Python, werkzeug), as installed on PATH. Its SQS work grows with the queue
+// length (GetQueueAttributes on 600 messages takes ~80 ms), so it is marked slow.
 import path from "node:path";
 import type { SystemDef } from "../types.js";
 import { freePort, startProcess } from "./process.js";
@@ -11,6 +12,7 @@ export const moto: SystemDef = {
   supportsFifo: true,
   durable: false,
   peer: true,
+  slow: true,
   async start({ readyTimeoutMs, workDir }) {
     const port = await freePort();
     const endpoint = `http://127.0.0.1:${port}`;

@@ -18,18 +18,9 @@ function sluiceSystem(name: string, label: string, memory: boolean): SystemDef {
     async start({ readyTimeoutMs, workDir }) {
       const port = await freePort();
       const endpoint = `http://127.0.0.1:${port}`;
-      const dataDir = mkdtempSync(path.join(workDir, `${name}-data-`));
-      const args = [
-        path.join(repoRoot, "bin", "sluice.js"),
-        "start",
-        "--host",
-        "127.0.0.1",
-        "--port",
-        String(port),
-        "--data-dir",
-        dataDir,
-        ...(memory ? ["--memory"] : []),
-      ];
+      // The CLI treats --memory and --data-dir as exclusive.
+      const storage = memory ? ["--memory"] : ["--data-dir", mkdtempSync(path.join(workDir, `${name}-data-`))];
+      const args = [path.join(repoRoot, "bin", "sluice.js"), "start", "--host", "127.0.0.1", "--port", String(port), ...storage];
       // Same port and data dir on restart: a durable broker must come back with its backlog.
       const launch = async (): Promise<RunningSystem> => {
         const running = await startProcess({

@@ -25,6 +25,7 @@ export const backlog: WorkloadDef = {
   title: "5. Backlog of 1 KiB messages in one queue",
   // RSS must be the backlog's, not the leftovers of earlier workloads.
   wantsFreshProcess: true,
+  heavy: true,
   hardLimitMs: (b) => b.backlogFillMs + b.phaseMs * 2 + 120_000,
   async run(ctx) {
     const { system, budget, signal, prefix } = ctx;

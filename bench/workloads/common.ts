@@ -2,8 +2,8 @@
 // drain it with ReceiveMessage(10) + DeleteMessageBatch from N workers. Both stop at a count or at the
 // phase deadline, whichever comes first, and say which.
 import type { OutEntry, QueueApi } from "../clients.js";
-import type { Metric } from "../types.js";
-import { fmtCount, now, runPool } from "../util.js";
+import type { Budget, Metric } from "../types.js";
+import { fmtCount, makeBody, now, runPool } from "../util.js";
 
 export interface PumpResult {
   target: number;
@@ -142,4 +142,27 @@ export function pumpNotes(label: string, p: PumpResult): string[] {
 /** Deletes queues best-effort: cleanup must never turn a measured result into a failure. */
 export async function cleanupQueues(api: QueueApi, urls: readonly string[]): Promise<void> {
   await Promise.all(urls.map((u) => api.deleteQueue(u).catch(() => undefined)));
+}
+
+/**
+ * An untimed send-and-drain on a scratch queue, so the timed phases measure steady state rather than
+ * the JIT compiling the SDK (in the harness) and the request path (in the broker).
+ */
+export async function warmUp(api: QueueApi, prefix: string, budget: Budget, signal: AbortSignal): Promise<void> {
+  const url = await api.createQueue(`${prefix}-warm`, { VisibilityTimeout: "600" });
+  try {
+    const body = makeBody(256, "warm");
+    const sent = await fillQueue({
+      api,
+      url,
+      total: budget.quick ? 500 : 5_000,
+      workers: budget.workers,
+      budgetMs: budget.phaseMs / 4,
+      signal,
+      entry: (i) => ({ id: `e${i % 10}`, body }),
+    });
+    await drainQueue({ api, url, expected: sent.count, workers: budget.workers, budgetMs: budget.phaseMs / 4, signal });
+  } finally {
+    await cleanupQueues(api, [url]);
+  }
 }

@@ -5,7 +5,7 @@ import { openQueueApi } from "../clients.js";
 import { CpuMeter } from "../proc.js";
 import type { Metric, WorkloadDef } from "../types.js";
 import { makeBody } from "../util.js";
-import { cleanupQueues, drainQueue, fillQueue, pumpNotes, reducedNote } from "./common.js";
+import { cleanupQueues, drainQueue, fillQueue, pumpNotes, reducedNote, warmUp } from "./common.js";
 
 export const cpu: WorkloadDef = {
   name: "cpu",
@@ -16,6 +16,7 @@ export const cpu: WorkloadDef = {
     const api = openQueueApi(system.protocol, running.endpoint);
     const url = await api.createQueue(`${prefix}-cpu`, { VisibilityTimeout: "600" });
     try {
+      await warmUp(api, prefix, budget, signal);
       const body = makeBody(256, "cpu");
       const sendMeter = new CpuMeter(running.pid);
       const sent = await fillQueue({

@@ -4,7 +4,7 @@
 import { openQueueApi } from "../clients.js";
 import type { Metric, WorkloadDef } from "../types.js";
 import { makeBody } from "../util.js";
-import { cleanupQueues, drainQueue, fillQueue, pumpNotes, rateMetric } from "./common.js";
+import { cleanupQueues, drainQueue, fillQueue, pumpNotes, rateMetric, warmUp } from "./common.js";
 
 const GROUPS = [1, 10, 100] as const;
 
@@ -12,6 +12,7 @@ export const fifo: WorkloadDef = {
   name: "fifo",
   title: "6. FIFO throughput by number of message groups",
   wantsFreshProcess: false,
+  heavy: true,
   unsupported: (s) => (s.supportsFifo ? undefined : "no FIFO queues"),
   hardLimitMs: (b) => b.phaseMs * GROUPS.length + 60_000,
   async run({ system, running, budget, signal, prefix }) {
@@ -22,6 +23,7 @@ export const fifo: WorkloadDef = {
     // Six phases share what the throughput workload spends on two.
     const phaseMs = budget.phaseMs / 2;
     try {
+      await warmUp(api, prefix, budget, signal);
       for (const groups of GROUPS) {
         const url = await api.createQueue(`${prefix}-fifo-g${groups}.fifo`, {
           FifoQueue: "true",

@@ -1,17 +1,21 @@
-// Workload 4: end-to-end latency at a fixed offered rate. An open-loop producer issues one message per
-// millisecond (1,000 msg/s) whatever the broker does; four consumers long-poll (WaitTimeSeconds 20).
-// Latency runs from the start of the producer's call to the arrival of the ReceiveMessage response that
-// carries the message. Measured for SNS Publish → subscribed queue (the target) and, so that systems
-// without SNS have a number too, for SQS SendMessage → the same kind of queue.
+// Workload 4: end-to-end latency at a fixed offered rate. An open-loop producer (its own thread, see
+// latency-producer.ts) issues one message per millisecond (1,000 msg/s) whatever the broker does; four
+// consumers long-poll (WaitTimeSeconds 20). Latency runs from just before the producer's call to the
+// arrival of the ReceiveMessage response carrying the message. Measured for SNS Publish → subscribed
+// queue (the target) and, so that systems without SNS have a number too, for SQS SendMessage.
+import { Worker } from "node:worker_threads";
 import { openQueueApi, openTopicApi, unwrapSns, type QueueApi } from "../clients.js";
 import type { Budget, Metric, SystemDef, WorkloadDef } from "../types.js";
-import { fmtCount, manyListeners, now, percentile, sleep } from "../util.js";
+import { errorText, fmtCount, manyListeners, now, percentile, sleep, wallNow } from "../util.js";
 import { cleanupQueues } from "./common.js";
+import type { ProducerInput, ProducerOutput } from "./latency-producer.js";
 
 const CONSUMERS = 4;
-// Past this many unanswered calls the producer is not offering the rate any more, it is queueing;
-// skipping calls keeps the measurement about the broker rather than about our backlog.
-const MAX_IN_FLIGHT = 256;
+const PRODUCER_URL = new URL("./latency-producer.ts", import.meta.url).href;
+const WORKER_BOOTSTRAP = `
+const { workerData } = require("node:worker_threads");
+import(workerData.tsxApi).then((tsx) => { tsx.register(); return import(workerData.entry); });
+`;
 
 interface Probe {
   p50: number | null;
@@ -19,104 +23,111 @@ interface Probe {
   notes: string[];
 }
 
+function runProducer(input: ProducerInput, signal: AbortSignal): Promise<ProducerOutput> {
+  return new Promise((resolve, reject) => {
+    // Loader hooks from `--import tsx` do not reach worker threads, so the worker registers tsx itself
+    // before loading the TypeScript entry (as bin/sluice.js does for the broker).
+    const worker = new Worker(WORKER_BOOTSTRAP, {
+      eval: true,
+      workerData: { tsxApi: import.meta.resolve("tsx/esm/api"), entry: PRODUCER_URL, input },
+    });
+    const onAbort = (): void => {
+      void worker.terminate();
+      reject(signal.reason ?? new Error("aborted"));
+    };
+    signal.addEventListener("abort", onAbort, { once: true });
+    worker.once("message", (out: ProducerOutput) => {
+      signal.removeEventListener("abort", onAbort);
+      void worker.terminate();
+      resolve(out);
+    });
+    worker.once("error", (err) => {
+      signal.removeEventListener("abort", onAbort);
+      reject(err);
+    });
+  });
+}
+
 async function probe(opts: {
   sqs: QueueApi;
   url: string;
-  produce: (body: string) => Promise<void>;
+  input: ProducerInput;
   budget: Budget;
   signal: AbortSignal;
   what: string;
 }): Promise<Probe> {
-  const { sqs, url, budget, signal } = opts;
-  const total = Math.round(budget.latencyRate * budget.latencySeconds);
+  const { sqs, url, budget, signal, input } = opts;
   // JIT warm-up and the first connections are not what this measures.
-  const warmup = Math.floor(total / 10);
-  const sentAt = new Map<number, number>();
+  const warmup = Math.floor(input.total / 10);
+  const seen = new Set<number>();
   const latencies: number[] = [];
-  let received = 0;
-  let errors = 0;
+  let consumerErrors = 0;
   let firstError: unknown;
-  let skipped = 0;
-  let inFlight = 0;
 
+  const deletes = new Set<Promise<void>>();
   const stop = new AbortController();
   const consumerSignal = manyListeners(AbortSignal.any([signal, stop.signal]));
   const consume = async (): Promise<void> => {
     while (!consumerSignal.aborted) {
       try {
         const msgs = await sqs.receive(url, { max: 10, waitSeconds: 20 }, consumerSignal);
-        const at = now();
+        const at = wallNow();
         for (const m of msgs) {
-          const seq = Number(unwrapSns(m.body).split(":")[1]);
-          const t0 = sentAt.get(seq);
-          if (t0 === undefined) continue;
-          sentAt.delete(seq);
-          received += 1;
-          if (seq >= warmup) latencies.push(at - t0);
+          const [, seqText, sentText] = unwrapSns(m.body).split(":");
+          const seq = Number(seqText);
+          if (seen.has(seq) || !Number.isFinite(seq)) continue;
+          seen.add(seq);
+          if (seq >= warmup) latencies.push(at - Number(sentText));
         }
         if (msgs.length > 0) {
-          await sqs.deleteBatch(
-            url,
-            msgs.map((m) => m.receiptHandle),
-            consumerSignal,
-          );
+          // Deleting in the background keeps the long poll parked, which is what the latency is about.
+          const d = sqs
+            .deleteBatch(
+              url,
+              msgs.map((m) => m.receiptHandle),
+              consumerSignal,
+            )
+            .then(
+              () => undefined,
+              () => undefined,
+            )
+            .finally(() => deletes.delete(d));
+          deletes.add(d);
         }
       } catch (err) {
         if (consumerSignal.aborted) return;
-        errors += 1;
+        consumerErrors += 1;
         firstError ??= err;
         await sleep(10, consumerSignal);
       }
     }
   };
   const consumers = Array.from({ length: CONSUMERS }, () => consume());
-  // Let the long polls park before the clock starts.
-  await sleep(100, signal);
+  try {
+    // Let the long polls park before the clock starts.
+    await sleep(100, signal);
+    const out = await runProducer(input, signal);
+    // Whatever has not arrived a few seconds after the last send is reported as missing.
+    const graceEnd = now() + (budget.quick ? 2_000 : 5_000);
+    while (seen.size < out.produced && now() < graceEnd && !signal.aborted) await sleep(20);
+    await Promise.all(deletes);
 
-  const start = now();
-  const pending = new Set<Promise<void>>();
-  for (let seq = 0; seq < total && !signal.aborted; ) {
-    const due = Math.min(total, Math.floor(((now() - start) / 1000) * budget.latencyRate));
-    for (; seq < due; seq += 1) {
-      if (inFlight >= MAX_IN_FLIGHT) {
-        skipped += 1;
-        continue;
-      }
-      const id = seq;
-      inFlight += 1;
-      sentAt.set(id, now());
-      const p = opts
-        .produce(`lat:${id}:`)
-        .catch((err: unknown) => {
-          sentAt.delete(id);
-          errors += 1;
-          firstError ??= err;
-        })
-        .finally(() => {
-          inFlight -= 1;
-          pending.delete(p);
-        });
-      pending.add(p);
+    const notes: string[] = [];
+    const offered = ((input.total - out.skipped) / out.offeredForMs) * 1000;
+    if (out.skipped > 0) {
+      notes.push(`${opts.what}: could not sustain ${fmtCount(input.rate)} msg/s (${fmtCount(offered)} msg/s offered)`);
     }
-    await sleep(1);
+    if (seen.size < out.produced) notes.push(`${opts.what}: ${fmtCount(out.produced - seen.size)} messages never arrived`);
+    const errors = out.errors + consumerErrors;
+    if (errors > 0) notes.push(`${opts.what}: ${errors} request errors (${out.firstError ?? errorText(firstError)})`);
+    if (out.produced === 0 || errors > input.total / 10) {
+      throw new Error(`${opts.what}: ${errors} request errors; first: ${out.firstError ?? errorText(firstError)}`);
+    }
+    return { p50: percentile(latencies, 50), p99: percentile(latencies, 99), notes };
+  } finally {
+    stop.abort();
+    await Promise.all(consumers);
   }
-  const offeredFor = now() - start;
-  await Promise.all(pending);
-  // Whatever has not arrived a couple of seconds after the last send is reported as missing.
-  const graceEnd = now() + (budget.quick ? 2_000 : 5_000);
-  while (sentAt.size > 0 && now() < graceEnd && !signal.aborted) await sleep(20);
-  stop.abort();
-  await Promise.all(consumers);
-
-  const notes: string[] = [];
-  const achieved = ((total - skipped) / offeredFor) * 1000;
-  if (skipped > 0) {
-    notes.push(`${opts.what}: could not sustain ${fmtCount(budget.latencyRate)} msg/s (${fmtCount(achieved)} msg/s offered)`);
-  }
-  if (sentAt.size > 0) notes.push(`${opts.what}: ${fmtCount(sentAt.size)} messages never arrived`);
-  if (errors > 0) notes.push(`${opts.what}: ${errors} request errors (${String(firstError).slice(0, 120)})`);
-  if (errors > total / 10) throw new Error(`${opts.what}: ${errors} request errors; first: ${String(firstError)}`);
-  return { p50: percentile(latencies, 50), p99: percentile(latencies, 99), notes };
 }
 
 function metricsFor(kind: "pub" | "send", label: string, result: Probe | string): Metric[] {
@@ -128,6 +139,17 @@ function metricsFor(kind: "pub" | "send", label: string, result: Probe | string)
   ];
 }
 
+function producerInput(system: SystemDef, endpoint: string, budget: Budget, kind: ProducerInput["kind"], target: string) {
+  return {
+    kind,
+    protocol: system.protocol,
+    endpoint,
+    target,
+    rate: budget.latencyRate,
+    total: Math.round(budget.latencyRate * budget.latencySeconds),
+  };
+}
+
 async function publishProbe(system: SystemDef, endpoint: string, budget: Budget, signal: AbortSignal, prefix: string) {
   const sqs = openQueueApi(system.protocol, endpoint);
   const sns = openTopicApi(endpoint);
@@ -137,8 +159,8 @@ async function publishProbe(system: SystemDef, endpoint: string, budget: Budget,
     url = await sqs.createQueue(`${prefix}-lat-pub`);
     topicArn = await sns.createTopic(`${prefix}-lat`);
     await sns.subscribeQueue(topicArn, await sqs.queueArn(url), false);
-    const arn = topicArn;
-    return await probe({ sqs, url, budget, signal, what: "Publish", produce: (b) => sns.publish(arn, b, signal) });
+    const input = producerInput(system, endpoint, budget, "publish", topicArn);
+    return await probe({ sqs, url, input, budget, signal, what: "Publish" });
   } finally {
     if (topicArn) await sns.deleteTopic(topicArn).catch(() => undefined);
     if (url) await cleanupQueues(sqs, [url]);
@@ -148,16 +170,14 @@ async function publishProbe(system: SystemDef, endpoint: string, budget: Budget,
 }
 
 async function sendProbe(system: SystemDef, endpoint: string, budget: Budget, signal: AbortSignal, prefix: string) {
-  // Producer and consumers use separate clients (and so connection pools), as separate services would.
-  const producer = openQueueApi(system.protocol, endpoint);
   const sqs = openQueueApi(system.protocol, endpoint);
   const url = await sqs.createQueue(`${prefix}-lat-send`);
   try {
-    return await probe({ sqs, url, budget, signal, what: "SendMessage", produce: (b) => producer.send(url, b, signal) });
+    const input = producerInput(system, endpoint, budget, "send", url);
+    return await probe({ sqs, url, input, budget, signal, what: "SendMessage" });
   } finally {
     await cleanupQueues(sqs, [url]);
     sqs.close();
-    producer.close();
   }
 }
 
@@ -165,6 +185,7 @@ export const latency: WorkloadDef = {
   name: "latency",
   title: "4. Latency at 1,000 msg/s (long-polling consumer)",
   wantsFreshProcess: false,
+  heavy: true,
   hardLimitMs: (b) => b.latencySeconds * 2_000 + 60_000,
   async run({ system, running, budget, signal, prefix }) {
     const pub = system.supportsSns

@@ -3,7 +3,7 @@
 import { openQueueApi } from "../clients.js";
 import type { Metric, WorkloadDef } from "../types.js";
 import { makeBody } from "../util.js";
-import { cleanupQueues, drainQueue, fillQueue, pumpNotes, rateMetric } from "./common.js";
+import { cleanupQueues, drainQueue, fillQueue, pumpNotes, rateMetric, warmUp } from "./common.js";
 
 const SIZES = [
   { bytes: 256, tag: "256", label: "256 B" },
@@ -21,6 +21,7 @@ export const throughput: WorkloadDef = {
     const notes: string[] = [];
     const urls: string[] = [];
     try {
+      await warmUp(api, prefix, budget, signal);
       for (const size of SIZES) {
         // Long enough that a slow drain never sees redeliveries inflate its count.
         const url = await api.createQueue(`${prefix}-tp-${size.tag}`, { VisibilityTimeout: "600" });

@@ -200,6 +200,11 @@ export class SqliteStore implements Store {
     return this.db.transaction(fn)();
   }
 
+  /** The connection, for stores of other services that must commit in the same transactions. */
+  get database(): Database.Database {
+    return this.db;
+  }
+
   loadQueues(): QueueRow[] {
     return this.stmt.queues.all().map(toQueue);
   }

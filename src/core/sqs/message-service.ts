@@ -79,27 +79,54 @@ export class MessageService {
   /** Stores prepared messages atomically (FIFO: deduplicated and sequenced) and wakes receivers. */
   private commit(queue: Queue, prepared: PreparedMessage[]): SendOutput[] {
     if (prepared.length === 0) return [];
-    const now = this.clock.now();
-    const outputs = this.store.transaction(() => {
-      if (!queue.fifo) {
-        this.store.enqueue(prepared.map((p) => ({ queueId: queue.id, message: p.message })));
-        return prepared.map((p) => p.output);
+    const outputs = this.store.transaction(() => this.write(queue, prepared, this.clock.now()));
+    this.wake(queue, prepared);
+    return outputs;
+  }
+
+  private write(queue: Queue, prepared: PreparedMessage[], now: number): SendOutput[] {
+    if (!queue.fifo) {
+      this.store.enqueue(prepared.map((p) => ({ queueId: queue.id, message: p.message })));
+      return prepared.map((p) => p.output);
+    }
+    return prepared.map((p) => {
+      const key = p.dedupKey ?? p.message.messageId;
+      const duplicate = this.store.findDedup(queue.id, key, now);
+      if (duplicate) {
+        return { ...p.output, MessageId: duplicate.messageId, SequenceNumber: duplicate.sequenceNumber };
       }
-      return prepared.map((p) => {
-        const key = p.dedupKey ?? p.message.messageId;
-        const duplicate = this.store.findDedup(queue.id, key, now);
-        if (duplicate) {
-          return { ...p.output, MessageId: duplicate.messageId, SequenceNumber: duplicate.sequenceNumber };
-        }
-        const sequenceNumber = formatSequenceNumber(this.store.nextSequence(queue.id));
-        this.store.enqueue([{ queueId: queue.id, message: { ...p.message, sequenceNumber } }]);
-        this.store.recordDedup(queue.id, key, { messageId: p.message.messageId, sequenceNumber }, now + DEDUP_WINDOW_MS);
-        return { ...p.output, SequenceNumber: sequenceNumber };
-      });
+      const sequenceNumber = formatSequenceNumber(this.store.nextSequence(queue.id));
+      this.store.enqueue([{ queueId: queue.id, message: { ...p.message, sequenceNumber } }]);
+      this.store.recordDedup(queue.id, key, { messageId: p.message.messageId, sequenceNumber }, now + DEDUP_WINDOW_MS);
+      return { ...p.output, SequenceNumber: sequenceNumber };
     });
+  }
+
+  private wake(queue: Queue, prepared: PreparedMessage[]): void {
+    const now = this.clock.now();
     const earliest = Math.min(...prepared.map((p) => p.message.visibleAt));
     if (earliest <= now) this.longPoll.notify(queue.id);
     else this.longPoll.wakeAt(queue.id, earliest);
+  }
+
+  /**
+   * Delivers messages to several queues in one commit, together with `alsoWrite` (e.g. records of other
+   * deliveries): either every queue holds its message afterwards or none does. Invalid messages throw
+   * before anything is written.
+   */
+  deliver(
+    caller: Caller,
+    targets: ReadonlyArray<{ queue: Queue; input: SendInput; traceHeader?: string }>,
+    alsoWrite?: () => void,
+  ): SendOutput[] {
+    const now = this.clock.now();
+    const prepared = targets.map((t) => prepareMessage(t.queue, caller, t.input, now, t.traceHeader));
+    const outputs = this.store.transaction(() => {
+      const written = targets.map((t, i) => this.write(t.queue, [prepared[i]], now)[0]);
+      alsoWrite?.();
+      return written;
+    });
+    targets.forEach((t, i) => this.wake(t.queue, [prepared[i]]));
     return outputs;
   }
 

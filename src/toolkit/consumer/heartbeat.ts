@@ -7,6 +7,8 @@ export interface HeartbeatOptions {
   readonly visibilityTimeout: number;
   readonly intervalMs: number;
   readonly onError: (error: unknown) => void;
+  /** Stops the heartbeat early (a drain that timed out): the message then reappears for others. */
+  readonly signal?: AbortSignal;
 }
 
 /**
@@ -18,6 +20,7 @@ export class Heartbeat {
   readonly #options: HeartbeatOptions;
   #timer: NodeJS.Timeout | undefined;
   #beat: Promise<void> = Promise.resolve();
+  readonly #onAbort = (): void => void this.stop();
   /** Extra work per beat, e.g. extending the idempotency lease alongside the visibility. */
   onBeat: (() => Promise<void>) | undefined;
 
@@ -37,6 +40,7 @@ export class Heartbeat {
         }
       });
     }, intervalMs);
+    this.#options.signal?.addEventListener("abort", this.#onAbort, { once: true });
     return this;
   }
 
@@ -44,6 +48,7 @@ export class Heartbeat {
   async stop(): Promise<void> {
     if (this.#timer) clearInterval(this.#timer);
     this.#timer = undefined;
+    this.#options.signal?.removeEventListener("abort", this.#onAbort);
     await this.#beat;
   }
 }

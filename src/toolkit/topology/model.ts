@@ -93,3 +93,17 @@ export function buildRequirements(
     ephemeral: { topics: [], queues: ephemeral, dependencies: [] },
   };
 }
+
+export function describeQueue(queue: QueueRequirement): string[] {
+  const details: string[] = [];
+  if (queue.fifo) details.push("FIFO");
+  if (queue.visibilityTimeout !== undefined) details.push(`visibility ${queue.visibilityTimeout}s`);
+  if (queue.retentionSeconds !== undefined) details.push(`retention ${Math.round(queue.retentionSeconds / 86400)}d`);
+  if (queue.deadLetter) details.push(`dead letters to ${queue.deadLetter.queue} after ${queue.deadLetter.maxReceiveCount} receives`);
+  if (queue.role === "per-instance") details.push("per instance: deleted on shutdown");
+  return details.length > 0 ? [details.join(", ")] : [];
+}
+
+export function policyDetails(queue: QueueRequirement): string[] {
+  return [`allow SNS delivery from ${[...new Set(queue.subscriptions.map((subscription) => subscription.topic))].join(", ")}`];
+}

@@ -1,7 +1,7 @@
 import { CreateQueueCommand, GetQueueAttributesCommand, SetQueueAttributesCommand, type SQSClient } from "@aws-sdk/client-sqs";
 import { CreateTopicCommand, SetSubscriptionAttributesCommand, SubscribeCommand, type SNSClient } from "@aws-sdk/client-sns";
 import { findQueue, findSubscription, listTopics } from "./aws-state.js";
-import type { QueueRequirement, TopologyRequirements } from "./model.js";
+import { describeQueue as describe, policyDetails, type QueueRequirement, type TopologyRequirements } from "./model.js";
 import type { PlanStep, TopologyMode } from "./plan.js";
 import {
   filterPolicy,
@@ -107,16 +107,6 @@ function desiredAttributes(queue: QueueRequirement, deadLetterArn: string | unde
   return attributes;
 }
 
-function describe(queue: QueueRequirement): string[] {
-  const details: string[] = [];
-  if (queue.fifo) details.push("FIFO");
-  if (queue.visibilityTimeout !== undefined) details.push(`visibility ${queue.visibilityTimeout}s`);
-  if (queue.retentionSeconds !== undefined) details.push(`retention ${Math.round(queue.retentionSeconds / 86400)}d`);
-  if (queue.deadLetter) details.push(`dead letters to ${queue.deadLetter.queue} after ${queue.deadLetter.maxReceiveCount} receives`);
-  if (queue.role === "per-instance") details.push("per instance: deleted on shutdown");
-  return details.length > 0 ? [details.join(", ")] : [];
-}
-
 function resolveQueue(run: Run, name: string, url: string, attributes: Readonly<Record<string, string>>): void {
   run.resolved.queues.set(name, {
     name,
@@ -195,10 +185,6 @@ async function reconcileQueue(run: Run, queue: QueueRequirement): Promise<void> 
     blocking: blocking && !apply(run),
   });
   await reconcilePolicy(run, queue, existing.url, attributes, false);
-}
-
-function policyDetails(queue: QueueRequirement): string[] {
-  return [`allow SNS delivery from ${[...new Set(queue.subscriptions.map((subscription) => subscription.topic))].join(", ")}`];
 }
 
 async function reconcilePolicy(
