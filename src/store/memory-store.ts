@@ -3,6 +3,7 @@ import { newReceiptToken } from "./receipt-token.js";
 import type {
   DedupEntry,
   DeleteOutcome,
+  MoveTaskRow,
   NewMessage,
   NewQueueRow,
   QueueCounts,
@@ -67,6 +68,7 @@ export class MemoryStore implements Store {
   private expiries = new MinHeap<Expiry>((a, b) => a.at < b.at);
   private dedup = new Map<string, { entry: DedupEntry; expiresAt: number }>();
   private sequences = new Map<number, bigint>();
+  private moveTasks = new Map<string, MoveTaskRow>();
   private nextQueueId = 1;
   private nextSeq = 1;
 
@@ -168,6 +170,10 @@ export class MemoryStore implements Store {
   /** Visible messages in sequence order, skipping every group whose earlier message is not available. */
   private *fifoCandidates(set: MessageSet, now: number): Generator<StoredMessage> {
     const blocked = new Set<string>();
+    // A group with a message in flight is locked, whatever the order of its other messages.
+    for (const message of set.bySeq.values()) {
+      if (message.visibleAt > now && message.receiveCount > 0) blocked.add(message.groupId ?? "");
+    }
     for (const message of [...set.bySeq.values()]) {
       const group = message.groupId ?? "";
       if (blocked.has(group)) continue;
@@ -268,6 +274,49 @@ export class MemoryStore implements Store {
     const next = (this.sequences.get(queueId) ?? 0n) + 1n;
     this.sequences.set(queueId, next);
     return next;
+  }
+
+  messagesToMove(queueId: number, upToSeq: number, limit: number, now: number): StoredMessage[] {
+    const out: StoredMessage[] = [];
+    for (const message of this.messages.get(queueId)?.bySeq.values() ?? []) {
+      if (out.length >= limit || message.seq > upToSeq) break;
+      if (message.visibleAt <= now && message.expiresAt > now) out.push({ ...message });
+    }
+    return out;
+  }
+
+  relocate(seq: number, toQueueId: number, now: number, expiresAt: number): void {
+    for (const set of this.messages.values()) {
+      const message = set.bySeq.get(seq);
+      if (!message) continue;
+      set.bySeq.delete(seq);
+      Object.assign(message, {
+        queueId: toQueueId,
+        visibleAt: now,
+        expiresAt,
+        receiveCount: 0,
+        receiptToken: 0,
+        firstReceivedAt: undefined,
+        lastReceivedAt: undefined,
+        deadLetterSourceArn: undefined,
+      });
+      this.set(toQueueId).add(message);
+      this.expiries.push({ at: expiresAt, queueId: toQueueId, seq });
+      return;
+    }
+  }
+
+  moveWatermark(queueId: number): { upToSeq: number; count: number } {
+    const set = this.messages.get(queueId);
+    return { upToSeq: set?.lastSeq ?? 0, count: set?.bySeq.size ?? 0 };
+  }
+
+  saveMoveTask(task: MoveTaskRow): void {
+    this.moveTasks.set(task.taskId, { ...task });
+  }
+
+  loadMoveTasks(): MoveTaskRow[] {
+    return [...this.moveTasks.values()].map((t) => ({ ...t }));
   }
 
   close(): void {

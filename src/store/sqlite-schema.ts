@@ -51,4 +51,9 @@ CREATE TABLE IF NOT EXISTS dedup (
   PRIMARY KEY (queue_id, key)
 );
 CREATE INDEX IF NOT EXISTS dedup_by_expiry ON dedup (expires_at);
+
+CREATE TABLE IF NOT EXISTS move_tasks (
+  task_id TEXT PRIMARY KEY,
+  body TEXT NOT NULL
+);
 `;

@@ -6,6 +6,7 @@ import { SCHEMA, SCHEMA_VERSION } from "./sqlite-schema.js";
 import type {
   DedupEntry,
   DeleteOutcome,
+  MoveTaskRow,
   NewMessage,
   NewQueueRow,
   QueueCounts,
@@ -151,8 +152,8 @@ export class SqliteStore implements Store {
         `SELECT m.* FROM messages m
           WHERE m.queue_id = @queue AND m.visible_at <= @now
             AND NOT EXISTS (SELECT 1 FROM messages o
-                             WHERE o.queue_id = @queue AND o.group_id = m.group_id AND o.seq < m.seq
-                               AND o.visible_at > @now)
+                             WHERE o.queue_id = @queue AND o.group_id = m.group_id AND o.visible_at > @now
+                               AND (o.seq < m.seq OR o.receive_count > 0))
           ORDER BY m.seq LIMIT @limit`,
       ),
       markReceived: db.prepare(
@@ -190,6 +191,22 @@ export class SqliteStore implements Store {
          ON CONFLICT (queue_id, key) DO UPDATE SET message_id = excluded.message_id,
            sequence_number = excluded.sequence_number, expires_at = excluded.expires_at`,
       ),
+      messagesToMove: db.prepare<[number, number, number, number, number], MessageRecord>(
+        `SELECT * FROM messages WHERE queue_id = ? AND seq <= ? AND visible_at <= ? AND expires_at > ?
+          ORDER BY seq LIMIT ?`,
+      ),
+      relocate: db.prepare(
+        `UPDATE messages SET queue_id = @queue, visible_at = @now, expires_at = @expiresAt, receive_count = 0,
+           receipt_token = 0, first_received_at = NULL, last_received_at = NULL, dlq_source_arn = NULL
+         WHERE seq = @seq`,
+      ),
+      watermark: db.prepare<[number], { upTo: number | null; n: number }>(
+        "SELECT max(seq) AS upTo, count(*) AS n FROM messages WHERE queue_id = ?",
+      ),
+      saveMoveTask: db.prepare(
+        "INSERT INTO move_tasks (task_id, body) VALUES (?, ?) ON CONFLICT (task_id) DO UPDATE SET body = excluded.body",
+      ),
+      moveTasks: db.prepare<[], { body: string }>("SELECT body FROM move_tasks"),
       nextSequence: db.prepare<[number], { last_sequence: number }>(
         "UPDATE queues SET last_sequence = last_sequence + 1 WHERE id = ? RETURNING last_sequence",
       ),
@@ -376,6 +393,27 @@ export class SqliteStore implements Store {
 
   nextSequence(queueId: number): bigint {
     return BigInt(this.stmt.nextSequence.get(queueId)?.last_sequence ?? 0);
+  }
+
+  messagesToMove(queueId: number, upToSeq: number, limit: number, now: number): StoredMessage[] {
+    return this.stmt.messagesToMove.all(queueId, upToSeq, now, now, limit).map(toMessage);
+  }
+
+  relocate(seq: number, toQueueId: number, now: number, expiresAt: number): void {
+    this.stmt.relocate.run({ queue: toQueueId, now, expiresAt, seq });
+  }
+
+  moveWatermark(queueId: number): { upToSeq: number; count: number } {
+    const row = this.stmt.watermark.get(queueId);
+    return { upToSeq: row?.upTo ?? 0, count: row?.n ?? 0 };
+  }
+
+  saveMoveTask(task: MoveTaskRow): void {
+    this.stmt.saveMoveTask.run(task.taskId, JSON.stringify(task));
+  }
+
+  loadMoveTasks(): MoveTaskRow[] {
+    return this.stmt.moveTasks.all().map((r) => JSON.parse(r.body) as MoveTaskRow);
   }
 
   close(): void {

@@ -84,6 +84,22 @@ export interface DedupEntry {
   sequenceNumber?: string;
 }
 
+export type MoveTaskStatus = "RUNNING" | "COMPLETED" | "CANCELLING" | "CANCELLED" | "FAILED";
+
+export interface MoveTaskRow {
+  taskId: string;
+  sourceArn: string;
+  destinationArn?: string;
+  maxPerSecond?: number;
+  status: MoveTaskStatus;
+  moved: number;
+  toMove: number;
+  startedAt: number;
+  failureReason?: string;
+  /** Only messages at or below this sequence (present when the task started) are moved. */
+  watermark: number;
+}
+
 export interface Store {
   readonly kind: "memory" | "sqlite";
 
@@ -126,6 +142,15 @@ export interface Store {
   recordDedup(queueId: number, key: string, entry: DedupEntry, expiresAt: number): void;
   /** Next FIFO sequence number for the queue (monotonic, survives restarts). */
   nextSequence(queueId: number): bigint;
+
+  /** Visible messages of a queue with seq <= upToSeq, oldest first: the next batch of a move task. */
+  messagesToMove(queueId: number, upToSeq: number, limit: number, now: number): StoredMessage[];
+  /** Moves one message to another queue as a fresh, never-received message that keeps its id and order. */
+  relocate(seq: number, toQueueId: number, now: number, expiresAt: number): void;
+  /** The highest seq in the queue and how many messages it holds, when a move task starts. */
+  moveWatermark(queueId: number): { upToSeq: number; count: number };
+  saveMoveTask(task: MoveTaskRow): void;
+  loadMoveTasks(): MoveTaskRow[];
 
   close(): void;
 }

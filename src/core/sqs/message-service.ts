@@ -35,8 +35,15 @@ export interface BatchResult<T> {
 
 const MAX_BATCH_BYTES = 1048576;
 
+interface ReceiveAttempt {
+  messages: ReceivedMessage[];
+  until: number;
+}
+
 /** Sending, receiving and settling messages: the rules of the message lifecycle. */
 export class MessageService {
+  private attempts = new Map<string, ReceiveAttempt>();
+
   constructor(
     private readonly store: Store,
     private readonly clock: Clock,
@@ -148,8 +155,16 @@ export class MessageService {
       throw invalidParameter("ReceiveRequestAttemptId", input.ReceiveRequestAttemptId, "Must be at most 128 characters.");
     }
     const systemNames = [...(input.AttributeNames ?? []), ...(input.MessageSystemAttributeNames ?? [])];
-    const take = (): ReceivedMessage[] =>
-      this.receiveNow(queue, max, visibility).map((m) => renderReceived(m, systemNames, input.MessageAttributeNames));
+    const attemptKey = queue.fifo && input.ReceiveRequestAttemptId ? `${queue.id}\u0000${input.ReceiveRequestAttemptId}` : undefined;
+    const retried = attemptKey ? this.attempts.get(attemptKey) : undefined;
+    if (retried && retried.until > this.clock.now()) return Promise.resolve(retried.messages);
+    const take = (): ReceivedMessage[] => {
+      const messages = this.receiveNow(queue, max, visibility).map((m) =>
+        renderReceived(m, systemNames, input.MessageAttributeNames),
+      );
+      if (attemptKey && messages.length > 0) this.rememberAttempt(attemptKey, messages, visibility);
+      return messages;
+    };
 
     const now = take();
     if (now.length > 0 || wait === 0) return Promise.resolve(now);
@@ -170,6 +185,16 @@ export class MessageService {
         () => resolve([]),
       );
     });
+  }
+
+  /**
+   * A FIFO receive retried with the same ReceiveRequestAttemptId gets the same messages and handles while
+   * they stay invisible (at most five minutes).
+   */
+  private rememberAttempt(key: string, messages: ReceivedMessage[], visibilitySeconds: number): void {
+    const now = this.clock.now();
+    for (const [k, v] of this.attempts) if (v.until <= now) this.attempts.delete(k);
+    this.attempts.set(key, { messages, until: now + Math.min(visibilitySeconds * 1000, DEDUP_WINDOW_MS) });
   }
 
   private receiveNow(queue: Queue, max: number, visibilitySeconds: number): StoredMessage[] {

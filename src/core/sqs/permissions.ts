@@ -30,10 +30,16 @@ const SHAREABLE_ACTIONS = new Set([
 ]);
 
 function parsePolicy(queue: Queue): PolicyDocument {
-  if (!queue.settings.policy) return { Version: "2012-10-17", Id: `${queue.arn}/SQSDefaultPolicy`, Statement: [] };
+  // AWS starts the document it keeps for AddPermission with this Version and Id.
+  if (!queue.settings.policy) return { Version: "2008-10-17", Id: `${queue.arn}/SQSDefaultPolicy`, Statement: [] };
   const parsed = JSON.parse(queue.settings.policy) as Partial<PolicyDocument>;
   const statements = Array.isArray(parsed.Statement) ? parsed.Statement : parsed.Statement ? [parsed.Statement] : [];
-  return { Version: parsed.Version ?? "2012-10-17", Id: parsed.Id, Statement: statements };
+  return { Version: parsed.Version ?? "2008-10-17", Id: parsed.Id, Statement: statements };
+}
+
+/** AWS writes a single principal or action as a plain string and several as a list. */
+function oneOrMany(values: string[]): string | string[] {
+  return values.length === 1 ? values[0] : values;
 }
 
 /** The Policy attribute with a statement added for AddPermission. */
@@ -55,8 +61,8 @@ export function policyWithPermission(queue: Queue, label: string, accounts: stri
   policy.Statement.push({
     Sid: label,
     Effect: "Allow",
-    Principal: { AWS: accounts.map((a) => `arn:aws:iam::${a}:root`) },
-    Action: actions.map((a) => `SQS:${a}`),
+    Principal: { AWS: oneOrMany(accounts.map((a) => `arn:aws:iam::${a}:root`)) },
+    Action: oneOrMany(actions.map((a) => `SQS:${a}`)),
     Resource: queue.arn,
   });
   return JSON.stringify(policy);
@@ -67,7 +73,7 @@ export function policyWithoutPermission(queue: Queue, label: string): string {
   const policy = parsePolicy(queue);
   const remaining = policy.Statement.filter((s) => s.Sid !== label);
   if (remaining.length === policy.Statement.length) {
-    throw invalidParameter("Label", label, "can't find label on existing policy.");
+    throw invalidParameter("Label", label, "can't find label.");
   }
   return remaining.length === 0 ? "" : JSON.stringify({ ...policy, Statement: remaining });
 }

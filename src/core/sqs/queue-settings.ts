@@ -160,6 +160,12 @@ export function applyAttributes(
   mode: "create" | "set",
 ): QueueSettings {
   const next: QueueSettings = { ...current };
+  if ((attributes.KmsMasterKeyId ?? "") !== "" && (attributes.SqsManagedSseEnabled ?? "").toLowerCase() === "true") {
+    throw new SqsError(
+      "InvalidAttributeName",
+      "You can use one type of server-side encryption (SSE) at one time. You can either enable KMS SSE or SQS SSE.",
+    );
+  }
   for (const [name, value] of Object.entries(attributes)) {
     if (!(SETTABLE_ATTRIBUTES as readonly string[]).includes(name)) {
       throw new SqsError("InvalidAttributeName", `Unknown Attribute ${name}.`);
@@ -168,7 +174,8 @@ export function applyAttributes(
       throw new SqsError("InvalidAttributeName", `Unknown Attribute ${name}.`);
     }
     if (!current.fifoQueue && FIFO_THROUGHPUT.has(name)) {
-      throw invalidValue(name, `You can specify the ${name} only when FifoQueue is set to true.`);
+      // AWS answers with InvalidAttributeName and this sentence alone (recorded against real AWS).
+      throw new SqsError("InvalidAttributeName", `You can specify the ${name} only when FifoQueue is set to true.`);
     }
     switch (name) {
       case "VisibilityTimeout":

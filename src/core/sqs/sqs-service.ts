@@ -4,6 +4,7 @@ import type { Caller } from "../identity.js";
 import { LongPoll } from "../long-poll.js";
 import type { Store } from "../../store/types.js";
 import { MessageService } from "./message-service.js";
+import { MoveTaskService } from "./move-tasks.js";
 import { page } from "./paging.js";
 import { policyAllows, policyWithoutPermission, policyWithPermission } from "./permissions.js";
 import type { Queue } from "./queue.js";
@@ -19,6 +20,7 @@ export class SqsService {
   readonly registry: QueueRegistry;
   readonly messages: MessageService;
   readonly longPoll: LongPoll;
+  readonly moveTasks: MoveTaskService;
   private sweepTimer?: Timer;
   private closed = false;
 
@@ -33,6 +35,7 @@ export class SqsService {
     });
     this.longPoll = new LongPoll(clock, (queueId, now) => store.nextVisibleAt(queueId, now));
     this.messages = new MessageService(store, clock, this.registry, this.longPoll);
+    this.moveTasks = new MoveTaskService(store, clock, this.registry, this.longPoll);
     this.scheduleSweep();
   }
 
@@ -176,6 +179,7 @@ export class SqsService {
   close(): void {
     this.closed = true;
     this.sweepTimer?.cancel();
+    this.moveTasks.close();
     this.longPoll.releaseAll();
   }
 }

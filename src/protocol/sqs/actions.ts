@@ -7,6 +7,7 @@ import { integer, list, member, string, structure } from "../shapes.js";
 import { sqsWireError } from "./errors.js";
 import {
   Message,
+  MoveTaskEntry,
   SendMessageFields,
   SendMessageResultFields,
   failed,
@@ -237,6 +238,28 @@ export const sqsActions = table<SqsContext>(
       const result = ctx.sqs.listDeadLetterSourceQueues(queue, input.MaxResults, input.NextToken);
       return { queueUrls: result.items.map((q) => urlOf(ctx, q)), NextToken: result.nextToken };
     },
+  ),
+  action(
+    "StartMessageMoveTask",
+    structure({
+      SourceArn: member(string, { required: true }),
+      DestinationArn: member(string),
+      MaxNumberOfMessagesPerSecond: member(integer),
+    }),
+    structure({ TaskHandle: member(string) }),
+    (ctx, input) => ({ TaskHandle: ctx.sqs.moveTasks.start(ctx.caller, input) }),
+  ),
+  action(
+    "CancelMessageMoveTask",
+    structure({ TaskHandle: member(string, { required: true }) }),
+    structure({ ApproximateNumberOfMessagesMoved: member(integer) }),
+    (ctx, input) => ({ ApproximateNumberOfMessagesMoved: ctx.sqs.moveTasks.cancel(ctx.caller, input.TaskHandle) }),
+  ),
+  action(
+    "ListMessageMoveTasks",
+    structure({ SourceArn: member(string, { required: true }), MaxResults: member(integer) }),
+    structure({ Results: member(list(MoveTaskEntry), { wireName: "ListMessageMoveTasksResultEntry" }) }),
+    (ctx, input) => ({ Results: ctx.sqs.moveTasks.list(ctx.caller, input.SourceArn, input.MaxResults) }),
   ),
 );
 

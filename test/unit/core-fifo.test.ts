@@ -1,0 +1,122 @@
+import assert from "node:assert/strict";
+import { afterEach, beforeEach, describe, test } from "node:test";
+import { STORE_KINDS } from "../helpers/broker.js";
+import { coreFixture, type CoreFixture } from "../helpers/core.js";
+
+const FIFO = { FifoQueue: "true" };
+
+for (const kind of STORE_KINDS) {
+  describe(`core FIFO (${kind} store)`, () => {
+    let f: CoreFixture;
+    beforeEach(() => {
+      f = coreFixture(kind);
+    });
+    afterEach(() => f.close());
+
+    const send = (q: ReturnType<CoreFixture["queue"]>, body: string, group: string, dedup = body) =>
+      f.sqs.messages.send(f.caller, q, { MessageBody: body, MessageGroupId: group, MessageDeduplicationId: dedup });
+
+    test("orders a group, locks it while a message is in flight, and lets other groups flow", async () => {
+      const q = f.queue("order.fifo", { ...FIFO, VisibilityTimeout: "10" });
+      for (const body of ["a1", "b1", "a2", "b2", "a3"]) send(q, body, body[0]);
+      const first = await f.sqs.messages.receive(q, { MaxNumberOfMessages: 2 });
+      assert.deepEqual(first.map((m) => m.Body), ["a1", "b1"]);
+      assert.deepEqual(await f.sqs.messages.receive(q, { MaxNumberOfMessages: 10 }), []);
+      f.sqs.messages.delete(q, first[1].ReceiptHandle);
+      const next = await f.sqs.messages.receive(q, { MaxNumberOfMessages: 10 });
+      assert.deepEqual(next.map((m) => m.Body), ["b2"]);
+      f.clock.advance(10_000);
+      const retried = await f.sqs.messages.receive(q, { MaxNumberOfMessages: 10 });
+      // Group a was locked behind a1; b2's visibility also ran out, so it is back, in sequence order.
+      assert.deepEqual(retried.map((m) => m.Body), ["a1", "a2", "b2", "a3"]);
+    });
+
+    test("deduplicates by id within five minutes, also after the original is deleted", async () => {
+      const q = f.queue("dedup.fifo", FIFO);
+      const original = send(q, "x", "g", "same");
+      const duplicate = send(q, "y", "g", "same");
+      assert.equal(duplicate.MessageId, original.MessageId);
+      assert.equal(duplicate.SequenceNumber, original.SequenceNumber);
+      const [m] = await f.sqs.messages.receive(q, {});
+      f.sqs.messages.delete(q, m.ReceiptHandle);
+      f.clock.advance(299_000);
+      assert.equal(send(q, "z", "g", "same").MessageId, original.MessageId);
+      assert.deepEqual(await f.sqs.messages.receive(q, {}), []);
+      f.clock.advance(1_000);
+      assert.notEqual(send(q, "w", "g", "same").MessageId, original.MessageId);
+    });
+
+    test("content-based deduplication uses the body; messageGroup scope dedups per group", async () => {
+      const q = f.queue("content.fifo", { ...FIFO, ContentBasedDeduplication: "true", DeduplicationScope: "messageGroup" });
+      const a = f.sqs.messages.send(f.caller, q, { MessageBody: "same", MessageGroupId: "g1" });
+      const b = f.sqs.messages.send(f.caller, q, { MessageBody: "same", MessageGroupId: "g1" });
+      const c = f.sqs.messages.send(f.caller, q, { MessageBody: "same", MessageGroupId: "g2" });
+      assert.equal(a.MessageId, b.MessageId);
+      assert.notEqual(a.MessageId, c.MessageId);
+    });
+
+    test("sequence numbers are increasing 20-digit decimal strings", () => {
+      const q = f.queue("seq.fifo", FIFO);
+      const numbers = ["1", "2", "3"].map((b) => BigInt(send(q, b, "g").SequenceNumber ?? "0"));
+      for (const n of numbers) assert.equal(n.toString().length, 20);
+      assert.ok(numbers[0] < numbers[1] && numbers[1] < numbers[2]);
+    });
+
+    test("rejects FIFO rule breaks with AWS's messages", () => {
+      const q = f.queue("rules.fifo", FIFO);
+      assert.throws(() => f.sqs.messages.send(f.caller, q, { MessageBody: "x", MessageDeduplicationId: "d" }), /must contain the parameter MessageGroupId/);
+      assert.throws(() => f.sqs.messages.send(f.caller, q, { MessageBody: "x", MessageGroupId: "g" }), /ContentBasedDeduplication enabled or MessageDeduplicationId/);
+      assert.throws(
+        () => f.sqs.messages.send(f.caller, q, { MessageBody: "x", MessageGroupId: "g", MessageDeduplicationId: "d", DelaySeconds: 2 }),
+        /Value 2 for parameter DelaySeconds is invalid. Reason: The request include parameter that is not valid for this queue type./,
+      );
+      assert.throws(() => f.sqs.setAttributes(f.caller, q, { FifoQueue: "false" }), /Modifying queue type is not supported/);
+      const standard = f.queue("standard");
+      assert.throws(() => f.sqs.setAttributes(f.caller, standard, { ContentBasedDeduplication: "true" }), /Unknown Attribute ContentBasedDeduplication/);
+    });
+
+    test("an expired receipt handle cannot delete a FIFO message", async () => {
+      const q = f.queue("expired.fifo", { ...FIFO, VisibilityTimeout: "5" });
+      send(q, "x", "g");
+      const [m] = await f.sqs.messages.receive(q, {});
+      f.clock.advance(5_000);
+      assert.throws(() => f.sqs.messages.delete(q, m.ReceiptHandle), /Reason: The receipt handle has expired/);
+    });
+
+    test("a retried receive with the same ReceiveRequestAttemptId returns the same messages and handles", async () => {
+      const q = f.queue("attempt.fifo", { ...FIFO, VisibilityTimeout: "30" });
+      send(q, "x", "g");
+      send(q, "y", "h");
+      const first = await f.sqs.messages.receive(q, { MaxNumberOfMessages: 1, ReceiveRequestAttemptId: "try-1" });
+      const again = await f.sqs.messages.receive(q, { MaxNumberOfMessages: 1, ReceiveRequestAttemptId: "try-1" });
+      assert.deepEqual(again, first);
+      const other = await f.sqs.messages.receive(q, { MaxNumberOfMessages: 1, ReceiveRequestAttemptId: "try-2" });
+      assert.equal(other[0].Body, "y");
+    });
+
+    test("standard queues accept a MessageGroupId and return it", async () => {
+      const q = f.queue("fair");
+      f.sqs.messages.send(f.caller, q, { MessageBody: "x", MessageGroupId: "tenant-1" });
+      const [m] = await f.sqs.messages.receive(q, { MessageSystemAttributeNames: ["MessageGroupId"] });
+      assert.equal(m.Attributes?.MessageGroupId, "tenant-1");
+    });
+
+    if (kind === "sqlite") {
+      test("order, in-flight group locks and dedup windows survive a restart", async () => {
+        const q = f.queue("durable.fifo", { ...FIFO, VisibilityTimeout: "60" });
+        const first = send(q, "a1", "a");
+        send(q, "a2", "a");
+        send(q, "b1", "b");
+        const [inFlight] = await f.sqs.messages.receive(q, {});
+        assert.equal(inFlight.Body, "a1");
+        f = f.reopen();
+        const q2 = f.sqs.registry.get("us-east-1", "000000000000", "durable.fifo");
+        assert.ok(q2);
+        assert.deepEqual((await f.sqs.messages.receive(q2, { MaxNumberOfMessages: 10 })).map((m) => m.Body), ["b1"]);
+        assert.equal(send(q2, "again", "a", "a1").MessageId, first.MessageId);
+        f.clock.advance(60_000);
+        assert.deepEqual((await f.sqs.messages.receive(q2, { MaxNumberOfMessages: 10 })).map((m) => m.Body), ["a1", "a2", "b1"]);
+      });
+    }
+  });
+}
