@@ -1,10 +1,13 @@
 import type { ListShape, MapShape, Member, Shape, StructureShape } from "./shapes.js";
 
-const ESCAPES: Record<string, string> = { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&apos;", "\r": "&#xD;" };
+const ESCAPES: Record<string, string> = { "&": "&amp;", "<": "&lt;", ">": "&gt;", "\r": "&#xD;" };
 
-/** Escapes text for XML; CR is written as a reference or XML parsers would turn it into LF. */
+/**
+ * Escapes element text (the only text we write; quotes need no escaping there, and some SDK parsers do not
+ * decode &apos;). CR is written as a reference or XML parsers would turn it into LF.
+ */
 export function escapeXml(text: string): string {
-  return text.replace(/[&<>"'\r]/g, (c) => ESCAPES[c]);
+  return text.replace(/[&<>\r]/g, (c) => ESCAPES[c]);
 }
 
 function scalar(value: unknown): string {

@@ -15,6 +15,9 @@ import type {
   VisibilityOutcome,
 } from "./types.js";
 
+/** Same bound as the SQLite store: a receive clears at most this many expired or dead-lettered messages. */
+const MAX_SKIPPED_PER_RECEIVE = 1000;
+
 interface Visibility {
   at: number;
   seq: number;
@@ -128,10 +131,11 @@ export class MemoryStore implements Store {
     const candidates = request.fifo ? this.fifoCandidates(set, request.now) : this.standardCandidates(set, request);
     const messages: StoredMessage[] = [];
     let moved = 0;
+    let skipped = 0;
     for (const message of candidates) {
-      if (messages.length >= request.max) break;
       if (message.expiresAt <= request.now) {
         set.bySeq.delete(message.seq);
+        if (++skipped >= MAX_SKIPPED_PER_RECEIVE) break;
         continue;
       }
       const redrive = request.redrive;
@@ -144,6 +148,7 @@ export class MemoryStore implements Store {
         this.set(redrive.deadLetterQueueId).add(message);
         this.expiries.push({ at: message.expiresAt, queueId: message.queueId, seq: message.seq });
         moved++;
+        if (++skipped >= MAX_SKIPPED_PER_RECEIVE) break;
         continue;
       }
       message.receiveCount++;
@@ -152,18 +157,33 @@ export class MemoryStore implements Store {
       message.receiptToken = newReceiptToken();
       set.setVisibleAt(message, request.visibleAt);
       messages.push({ ...message });
+      // Stop before pulling another candidate: pulling pops its heap entry, which would then be lost.
+      if (messages.length >= request.max) break;
     }
     return { messages, movedToDeadLetter: moved };
   }
 
   /** Visible messages in (visibleAt, seq) order, popped from the heap as they are taken. */
   private *standardCandidates(set: MessageSet, request: ReceiveRequest): Generator<StoredMessage> {
-    for (;;) {
-      const top = set.cleanTop();
-      if (!top || top.at > request.now) return;
-      set.visibility.pop();
-      const message = set.bySeq.get(top.seq);
-      if (message) yield message;
+    // A message taken with visibility 0 is visible again at once; it must not be yielded twice in one
+    // receive, and its new heap entry must survive, so it is set aside and put back at the end.
+    const taken = new Set<number>();
+    const setAside: Visibility[] = [];
+    try {
+      for (;;) {
+        const top = set.cleanTop();
+        if (!top || top.at > request.now) return;
+        set.visibility.pop();
+        if (taken.has(top.seq)) {
+          setAside.push(top);
+          continue;
+        }
+        taken.add(top.seq);
+        const message = set.bySeq.get(top.seq);
+        if (message) yield message;
+      }
+    } finally {
+      for (const entry of setAside) set.visibility.push(entry);
     }
   }
 

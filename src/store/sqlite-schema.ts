@@ -39,8 +39,9 @@ CREATE TABLE IF NOT EXISTS messages (
   dlq_source_arn TEXT
 );
 CREATE INDEX IF NOT EXISTS messages_by_visibility ON messages (queue_id, visible_at, seq);
-CREATE INDEX IF NOT EXISTS messages_by_group ON messages (queue_id, group_id, seq) WHERE group_id IS NOT NULL;
+CREATE INDEX IF NOT EXISTS messages_by_group_visibility ON messages (queue_id, group_id, visible_at) WHERE group_id IS NOT NULL;
 CREATE INDEX IF NOT EXISTS messages_by_expiry ON messages (expires_at);
+CREATE INDEX IF NOT EXISTS messages_by_queue ON messages (queue_id, seq);
 
 CREATE TABLE IF NOT EXISTS dedup (
   queue_id INTEGER NOT NULL,

@@ -95,6 +95,12 @@ function toQueue(r: QueueRecord): QueueRow {
 export class StoreOpenError extends Error {}
 
 /**
+ * Expired and dead-lettered messages are cleared out by the receive that meets them; past this many, the
+ * receive answers with what it has so one call never holds the store for long.
+ */
+const MAX_SKIPPED_PER_RECEIVE = 1000;
+
+/**
  * The durable store. WAL with synchronous=NORMAL: a committed transaction is in the WAL file before the
  * response is written, so it survives the broker being killed; only a power loss can cost the last commits.
  */
@@ -149,7 +155,9 @@ export class SqliteStore implements Store {
         `SELECT * FROM messages WHERE queue_id = ? AND visible_at <= ? ORDER BY visible_at, seq LIMIT ?`,
       ),
       fifoCandidates: db.prepare<{ queue: number; now: number; limit: number }, MessageRecord>(
-        `SELECT m.* FROM messages m
+        // Walk the queue in sequence order and stop at the limit; a group is skipped when it has an
+        // invisible message ahead of the candidate or any message in flight.
+        `SELECT m.* FROM messages m INDEXED BY messages_by_queue
           WHERE m.queue_id = @queue AND m.visible_at <= @now
             AND NOT EXISTS (SELECT 1 FROM messages o
                              WHERE o.queue_id = @queue AND o.group_id = m.group_id AND o.visible_at > @now
@@ -286,7 +294,8 @@ export class SqliteStore implements Store {
       let moved = 0;
       // Expired or dead-lettered candidates free their slot, so look a little further than `max`.
       const limit = request.max * 2 + 10;
-      for (let attempt = 0; attempt < 4 && messages.length < request.max; attempt++) {
+      let skippedTotal = 0;
+      while (messages.length < request.max && skippedTotal < MAX_SKIPPED_PER_RECEIVE) {
         const rows = request.fifo
           ? this.stmt.fifoCandidates.all({ queue: request.queueId, now: request.now, limit })
           : this.stmt.standardCandidates.all(request.queueId, request.now, limit);
@@ -322,6 +331,7 @@ export class SqliteStore implements Store {
           message.visibleAt = request.visibleAt;
           messages.push(message);
         }
+        skippedTotal += skipped;
         if (skipped === 0 || rows.length < limit) break;
       }
       return { messages, movedToDeadLetter: moved };
