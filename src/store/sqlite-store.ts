@@ -2,7 +2,9 @@ import Database from "better-sqlite3";
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { newReceiptToken } from "./receipt-token.js";
+import { toMessage, toQueue } from "./sqlite-rows.js";
 import { SCHEMA, SCHEMA_VERSION } from "./sqlite-schema.js";
+import { prepareStatements, type Statements } from "./sqlite-statements.js";
 import type {
   DedupEntry,
   DeleteOutcome,
@@ -17,80 +19,6 @@ import type {
   StoredMessage,
   VisibilityOutcome,
 } from "./types.js";
-
-interface MessageRecord {
-  seq: number;
-  queue_id: number;
-  message_id: string;
-  body: string;
-  md5_body: string;
-  attributes: string | null;
-  md5_attributes: string | null;
-  sender_id: string;
-  sent_at: number;
-  visible_at: number;
-  expires_at: number;
-  receive_count: number;
-  first_received_at: number | null;
-  last_received_at: number | null;
-  receipt_token: number;
-  trace_header: string | null;
-  group_id: string | null;
-  dedup_id: string | null;
-  sequence_number: string | null;
-  dlq_source_arn: string | null;
-}
-
-interface QueueRecord {
-  id: number;
-  region: string;
-  account_id: string;
-  name: string;
-  fifo: number;
-  attributes: string;
-  tags: string;
-  created_at: number;
-  last_modified_at: number;
-}
-
-function toMessage(r: MessageRecord): StoredMessage {
-  return {
-    seq: r.seq,
-    queueId: r.queue_id,
-    messageId: r.message_id,
-    body: r.body,
-    md5OfBody: r.md5_body,
-    attributes: r.attributes ?? undefined,
-    md5OfAttributes: r.md5_attributes ?? undefined,
-    senderId: r.sender_id,
-    sentAt: r.sent_at,
-    visibleAt: r.visible_at,
-    expiresAt: r.expires_at,
-    receiveCount: r.receive_count,
-    firstReceivedAt: r.first_received_at ?? undefined,
-    lastReceivedAt: r.last_received_at ?? undefined,
-    receiptToken: r.receipt_token,
-    traceHeader: r.trace_header ?? undefined,
-    groupId: r.group_id ?? undefined,
-    dedupId: r.dedup_id ?? undefined,
-    sequenceNumber: r.sequence_number ?? undefined,
-    deadLetterSourceArn: r.dlq_source_arn ?? undefined,
-  };
-}
-
-function toQueue(r: QueueRecord): QueueRow {
-  return {
-    id: r.id,
-    region: r.region,
-    accountId: r.account_id,
-    name: r.name,
-    fifo: r.fifo === 1,
-    attributes: JSON.parse(r.attributes) as Record<string, string>,
-    tags: JSON.parse(r.tags) as Record<string, string>,
-    createdAt: r.created_at,
-    lastModifiedAt: r.last_modified_at,
-  };
-}
 
 export class StoreOpenError extends Error {}
 
@@ -107,7 +35,7 @@ const MAX_SKIPPED_PER_RECEIVE = 1000;
 export class SqliteStore implements Store {
   readonly kind = "sqlite" as const;
   private readonly db: Database.Database;
-  private readonly stmt;
+  private readonly stmt: Statements;
 
   constructor(dataDir: string) {
     try {
@@ -132,93 +60,7 @@ export class SqliteStore implements Store {
     } catch (error) {
       throw new StoreOpenError(`cannot open database ${file}: ${(error as Error).message}`);
     }
-    const db = this.db;
-    this.stmt = {
-      queues: db.prepare<[], QueueRecord>("SELECT * FROM queues ORDER BY id"),
-      insertQueue: db.prepare(
-        `INSERT INTO queues (region, account_id, name, fifo, attributes, tags, created_at, last_modified_at)
-         VALUES (@region, @accountId, @name, @fifo, @attributes, @tags, @createdAt, @lastModifiedAt)`,
-      ),
-      updateQueue: db.prepare(
-        `UPDATE queues SET attributes = @attributes, tags = @tags, last_modified_at = @lastModifiedAt WHERE id = @id`,
-      ),
-      deleteQueue: db.prepare("DELETE FROM queues WHERE id = ?"),
-      deleteQueueMessages: db.prepare("DELETE FROM messages WHERE queue_id = ?"),
-      deleteQueueDedup: db.prepare("DELETE FROM dedup WHERE queue_id = ?"),
-      insertMessage: db.prepare(
-        `INSERT INTO messages (queue_id, message_id, body, md5_body, attributes, md5_attributes, sender_id, sent_at,
-           visible_at, expires_at, receive_count, first_received_at, trace_header, group_id, dedup_id, sequence_number,
-           dlq_source_arn)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-      ),
-      standardCandidates: db.prepare<[number, number, number], MessageRecord>(
-        `SELECT * FROM messages WHERE queue_id = ? AND visible_at <= ? ORDER BY visible_at, seq LIMIT ?`,
-      ),
-      fifoCandidates: db.prepare<{ queue: number; now: number; limit: number }, MessageRecord>(
-        // Walk the queue in sequence order and stop at the limit; a group is skipped when it has an
-        // invisible message ahead of the candidate or any message in flight.
-        `SELECT m.* FROM messages m INDEXED BY messages_by_queue
-          WHERE m.queue_id = @queue AND m.visible_at <= @now
-            AND NOT EXISTS (SELECT 1 FROM messages o
-                             WHERE o.queue_id = @queue AND o.group_id = m.group_id AND o.visible_at > @now
-                               AND (o.seq < m.seq OR o.receive_count > 0))
-          ORDER BY m.seq LIMIT @limit`,
-      ),
-      markReceived: db.prepare(
-        `UPDATE messages SET receive_count = receive_count + 1, first_received_at = coalesce(first_received_at, @now),
-           last_received_at = @now, receipt_token = @token, visible_at = @visibleAt WHERE seq = @seq`,
-      ),
-      moveToDeadLetter: db.prepare(
-        `UPDATE messages SET queue_id = @target, dlq_source_arn = @source, visible_at = @now,
-           expires_at = sent_at + @retention WHERE seq = @seq`,
-      ),
-      messageBySeq: db.prepare<[number, number], MessageRecord>("SELECT * FROM messages WHERE seq = ? AND queue_id = ?"),
-      deleteMessage: db.prepare("DELETE FROM messages WHERE seq = ?"),
-      setVisibility: db.prepare("UPDATE messages SET visible_at = ? WHERE seq = ?"),
-      counts: db.prepare<[number, number, number, number, number], { visible: number; inFlight: number; delayed: number }>(
-        `SELECT
-           coalesce(sum(visible_at <= ?), 0) AS visible,
-           coalesce(sum(visible_at > ? AND receive_count > 0), 0) AS inFlight,
-           coalesce(sum(visible_at > ? AND receive_count = 0), 0) AS delayed
-         FROM messages WHERE queue_id = ? AND expires_at > ?`,
-      ),
-      nextVisible: db.prepare<[number, number], { at: number | null }>(
-        "SELECT min(visible_at) AS at FROM messages WHERE queue_id = ? AND visible_at > ?",
-      ),
-      expired: db.prepare<[number], { queue_id: number; n: number }>(
-        "SELECT queue_id, count(*) AS n FROM messages WHERE expires_at <= ? GROUP BY queue_id",
-      ),
-      deleteExpired: db.prepare("DELETE FROM messages WHERE expires_at <= ?"),
-      deleteExpiredDedup: db.prepare("DELETE FROM dedup WHERE expires_at <= ?"),
-      nextExpiry: db.prepare<[], { at: number | null }>("SELECT min(expires_at) AS at FROM messages"),
-      findDedup: db.prepare<[number, string, number], { message_id: string; sequence_number: string | null }>(
-        "SELECT message_id, sequence_number FROM dedup WHERE queue_id = ? AND key = ? AND expires_at > ?",
-      ),
-      recordDedup: db.prepare(
-        `INSERT INTO dedup (queue_id, key, message_id, sequence_number, expires_at) VALUES (?, ?, ?, ?, ?)
-         ON CONFLICT (queue_id, key) DO UPDATE SET message_id = excluded.message_id,
-           sequence_number = excluded.sequence_number, expires_at = excluded.expires_at`,
-      ),
-      messagesToMove: db.prepare<[number, number, number, number, number], MessageRecord>(
-        `SELECT * FROM messages WHERE queue_id = ? AND seq <= ? AND visible_at <= ? AND expires_at > ?
-          ORDER BY seq LIMIT ?`,
-      ),
-      relocate: db.prepare(
-        `UPDATE messages SET queue_id = @queue, visible_at = @now, expires_at = @expiresAt, receive_count = 0,
-           receipt_token = 0, first_received_at = NULL, last_received_at = NULL, dlq_source_arn = NULL
-         WHERE seq = @seq`,
-      ),
-      watermark: db.prepare<[number], { upTo: number | null; n: number }>(
-        "SELECT max(seq) AS upTo, count(*) AS n FROM messages WHERE queue_id = ?",
-      ),
-      saveMoveTask: db.prepare(
-        "INSERT INTO move_tasks (task_id, body) VALUES (?, ?) ON CONFLICT (task_id) DO UPDATE SET body = excluded.body",
-      ),
-      moveTasks: db.prepare<[], { body: string }>("SELECT body FROM move_tasks"),
-      nextSequence: db.prepare<[number], { last_sequence: number }>(
-        "UPDATE queues SET last_sequence = last_sequence + 1 WHERE id = ? RETURNING last_sequence",
-      ),
-    };
+    this.stmt = prepareStatements(this.db);
   }
 
   transaction<T>(fn: () => T): T {
