@@ -182,6 +182,25 @@ function jsonQueueApi(endpoint: string): QueueApi {
   };
 }
 
+/**
+ * The old SDK's handler does not cancel a request in flight when its signal aborts, so a parked
+ * 20-second long poll would hold the run up; give the caller control back at once (the socket goes when
+ * the client is closed).
+ */
+function abortable<T>(p: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
+  if (!signal) return p;
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = (): void => reject(signal.reason ?? new Error("aborted"));
+    if (signal.aborted) {
+      p.catch(() => undefined);
+      onAbort();
+      return;
+    }
+    signal.addEventListener("abort", onAbort, { once: true });
+    p.then(resolve, reject).finally(() => signal.removeEventListener("abort", onAbort));
+  });
+}
+
 function queryQueueApi(endpoint: string): QueueApi {
   const httpAgent = agent();
   const client = new legacy.SQSClient({
@@ -229,36 +248,45 @@ function queryQueueApi(endpoint: string): QueueApi {
       return Number(a.ApproximateNumberOfMessages ?? 0) + Number(a.ApproximateNumberOfMessagesNotVisible ?? 0);
     },
     async sendBatch(url, entries, signal) {
-      const out = await client.send(
-        new legacy.SendMessageBatchCommand({ QueueUrl: url, Entries: toEntries(entries) }),
-        { abortSignal: signal },
+      const out = await abortable(
+        client.send(new legacy.SendMessageBatchCommand({ QueueUrl: url, Entries: toEntries(entries) }), {
+          abortSignal: signal,
+        }),
+        signal,
       );
       return batchResult(out.Successful, out.Failed);
     },
     async send(url, body, signal) {
-      await client.send(new legacy.SendMessageCommand({ QueueUrl: url, MessageBody: body }), {
-        abortSignal: signal,
-      });
+      await abortable(
+        client.send(new legacy.SendMessageCommand({ QueueUrl: url, MessageBody: body }), { abortSignal: signal }),
+        signal,
+      );
     },
     async receive(url, opts, signal) {
-      const out = await client.send(
-        new legacy.ReceiveMessageCommand({
-          QueueUrl: url,
-          MaxNumberOfMessages: opts.max,
-          WaitTimeSeconds: opts.waitSeconds,
-          VisibilityTimeout: opts.visibilityTimeout,
-        }),
-        { abortSignal: signal },
+      const out = await abortable(
+        client.send(
+          new legacy.ReceiveMessageCommand({
+            QueueUrl: url,
+            MaxNumberOfMessages: opts.max,
+            WaitTimeSeconds: opts.waitSeconds,
+            VisibilityTimeout: opts.visibilityTimeout,
+          }),
+          { abortSignal: signal },
+        ),
+        signal,
       );
       return (out.Messages ?? []).map((m) => ({ body: m.Body ?? "", receiptHandle: m.ReceiptHandle ?? "" }));
     },
     async deleteBatch(url, handles, signal) {
-      const out = await client.send(
-        new legacy.DeleteMessageBatchCommand({
-          QueueUrl: url,
-          Entries: handles.map((h, i) => ({ Id: `d${i}`, ReceiptHandle: h })),
-        }),
-        { abortSignal: signal },
+      const out = await abortable(
+        client.send(
+          new legacy.DeleteMessageBatchCommand({
+            QueueUrl: url,
+            Entries: handles.map((h, i) => ({ Id: `d${i}`, ReceiptHandle: h })),
+          }),
+          { abortSignal: signal },
+        ),
+        signal,
       );
       return batchResult(out.Successful, out.Failed);
     },

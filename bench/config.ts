@@ -5,7 +5,7 @@ import type { Budget } from "./types.js";
 
 export const fullBudget: Budget = {
   quick: false,
-  phaseMs: 20_000,
+  phaseMs: 15_000,
   workers: 16,
   tpMessages256: 100_000,
   tpMessages64k: 10_000,
@@ -13,28 +13,28 @@ export const fullBudget: Budget = {
   fanoutPublishes: 5_000,
   fanoutQueues: 10,
   latencyRate: 1_000,
-  latencySeconds: 15,
+  latencySeconds: 10,
   backlogMessages: 1_000_000,
-  backlogFillMs: 150_000,
+  backlogFillMs: 180_000,
   backlogSamples: 500,
   fifoMessages: 10_000,
 };
 
 export const quickBudget: Budget = {
   quick: true,
-  phaseMs: 2_500,
+  phaseMs: 2_000,
   workers: 16,
-  tpMessages256: 2_000,
+  tpMessages256: 4_000,
   tpMessages64k: 200,
-  cpuMessages: 1_000,
+  cpuMessages: 2_000,
   fanoutPublishes: 100,
   fanoutQueues: 10,
   latencyRate: 1_000,
-  latencySeconds: 1.5,
+  latencySeconds: 1,
   backlogMessages: 20_000,
   backlogFillMs: 8_000,
   backlogSamples: 50,
-  fifoMessages: 300,
+  fifoMessages: 200,
 };
 
 export function readyTimeoutMs(budget: Budget): number {

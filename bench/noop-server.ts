@@ -61,7 +61,8 @@ function queueFromUrl(url: unknown): Queue {
   const name = typeof url === "string" ? url.slice(url.lastIndexOf("/") + 1) : "";
   const q = queues.get(name);
   if (!q) {
-    throw new ApiError("QueueDoesNotExist", "AWS.SimpleQueueService.NonExistentQueue", "The specified queue does not exist.");
+    const legacy = "AWS.SimpleQueueService.NonExistentQueue";
+    throw new ApiError("QueueDoesNotExist", legacy, "The specified queue does not exist.");
   }
   return q;
 }
@@ -193,8 +194,10 @@ async function sqs(action: string, input: Json, closed: Promise<void>): Promise<
     case "SetQueueAttributes":
       queueFromUrl(input.QueueUrl);
       return {};
-    default:
-      throw new ApiError("UnsupportedOperation", "AWS.SimpleQueueService.UnsupportedOperation", `${action} is not supported`);
+    default: {
+      const legacy = "AWS.SimpleQueueService.UnsupportedOperation";
+      throw new ApiError("UnsupportedOperation", legacy, `${action} is not supported by the no-op server`);
+    }
   }
 }
 

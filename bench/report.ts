@@ -77,38 +77,47 @@ export function renderTable(results: RunResults): string {
 
 export function renderFootnotes(results: RunResults): string {
   const systemsLines: string[] = [];
-  const reduced: string[] = [];
+  // Metrics cut short by the same phase share one line, with the metrics it concerns.
+  const reduced = new Map<string, string[]>();
   const failures: string[] = [];
   const notes: string[] = [];
   for (const rec of results.systems) {
-    systemsLines.push(
-      rec.startError
-        ? `  ${rec.name.padEnd(14)} ${rec.label}: ${rec.startError}`
-        : `  ${rec.name.padEnd(14)} ${rec.label}: ready in ${fmtCount(rec.startupMs ?? 0)} ms (${rec.protocol === "json" ? "SQS JSON" : "SQS Query"})`,
-    );
+    const wire = rec.protocol === "json" ? "SQS JSON" : "SQS Query";
+    const state = rec.startError ?? `ready in ${fmtCount(rec.startupMs ?? 0)} ms (${wire})`;
+    systemsLines.push(`  ${rec.name.padEnd(14)} ${rec.label}: ${state}`);
     for (const [wl, o] of Object.entries(rec.outcomes)) {
       const where = `${rec.name} / ${wl}`;
       if (o.status === "failed" || o.status === "timeout") failures.push(`  ${where}: ${o.error ?? o.status}`);
-      if (o.status === "unsupported" || o.status === "skipped") notes.push(`  ${where}: ${o.status}${o.error ? ` (${o.error})` : ""}`);
-      for (const m of o.metrics) if (m.reduced) reduced.push(`  ${where} / ${m.label.trim()}: ${m.reduced}`);
+      if (o.status === "unsupported" || o.status === "skipped") {
+        notes.push(`  ${where}: ${o.status}${o.error ? ` (${o.error})` : ""}`);
+      }
+      for (const m of o.metrics) {
+        if (!m.reduced) continue;
+        const line = `  ${where}: ${m.reduced}`;
+        reduced.set(line, [...(reduced.get(line) ?? []), m.label.replace(/ \(.*\)$/, "").trim()]);
+      }
       for (const n of o.notes) notes.push(`  ${where}: ${n}`);
     }
   }
   const parts = ["Systems:", ...systemsLines];
-  // One line per distinct reason keeps a cut-short workload from repeating itself per metric.
-  if (reduced.length > 0) parts.push("", "* smaller run (the system used up its time budget):", ...new Set(reduced));
+  if (reduced.size > 0) {
+    parts.push("", "* smaller run (the system used up its time budget):");
+    for (const [line, labels] of reduced) parts.push(`${line} (${labels.join("; ")})`);
+  }
   if (failures.length > 0) parts.push("", "Failures:", ...failures);
   if (notes.length > 0) parts.push("", "Notes:", ...notes);
   return parts.join("\n");
 }
 
-export function renderTargets(targets: TargetResult[]): string {
+export function renderTargets(targets: TargetResult[], quick: boolean): string {
   const width = Math.max(...targets.map((t) => t.description.length));
-  const lines = ["Targets (Sluice with SQLite, ratios from this run):"];
+  const caveat = quick ? "; a quick run's sizes make these indicative only" : "";
+  const lines = [`Targets (Sluice with SQLite, ratios from this run${caveat}):`];
   for (const t of targets) {
     const mark = t.status === "met" ? "met" : t.status === "not met" ? "NOT MET" : "not measured";
     const said = [t.actual, t.detail && `(${t.detail})`].filter(Boolean).join(" ");
     lines.push(`  ${t.description.padEnd(width)}  ${mark.padEnd(12)}  ${said}`.trimEnd());
+    for (const item of t.items ?? []) lines.push(`    - ${item}`);
   }
   return lines.join("\n");
 }

@@ -15,6 +15,7 @@ import { benchDir } from "./systems/paths.js";
 import { killAllStarted } from "./systems/process.js";
 import { evaluateTargets } from "./targets.js";
 import type { Budget, Outcome, RunResults, RunningSystem, SystemDef, SystemRecord, WorkloadDef } from "./types.js";
+import { warmHarness } from "./warmup.js";
 import { allWorkloads } from "./workloads/index.js";
 import { errorText, manyListeners, now } from "./util.js";
 
@@ -50,8 +51,14 @@ async function runWorkload(
   const limit = wl.hardLimitMs(budget);
   const controller = new AbortController();
   const timer = setTimeout(() => controller.abort(new Error(`timed out after ${limit / 1000} s`)), limit);
+  // A workload stuck on a call that ignores the signal must not stall the whole run: stop waiting for it
+  // (the broker is stopped next, which fails whatever it still has in flight).
+  const gaveUp = new Promise<never>((_, reject) => {
+    controller.signal.addEventListener("abort", () => reject(controller.signal.reason), { once: true });
+  });
+  gaveUp.catch(() => undefined);
   try {
-    const out = await wl.run({
+    const work = wl.run({
       system,
       running: holder.running,
       replaceRunning: (next) => {
@@ -61,6 +68,8 @@ async function runWorkload(
       signal: manyListeners(controller.signal),
       prefix: `sb${runTag}${(prefixCounter += 1)}`,
     });
+    work.catch(() => undefined);
+    const out = await Promise.race([work, gaveUp]);
     return { status: "ok", metrics: out.metrics, notes: out.notes, durationMs: now() - t0 };
   } catch (err) {
     const timedOut = controller.signal.aborted;
@@ -134,9 +143,8 @@ async function runSystem(
       log(`[${system.name}] ${wl.name} ...`);
       const outcome = await runWorkload(wl, system, holder, budget);
       rec.outcomes[wl.name] = outcome;
-      log(
-        `[${system.name}] ${wl.name}: ${outcome.status}${outcome.error ? ` (${outcome.error})` : ""} in ${(outcome.durationMs / 1000).toFixed(1)} s`,
-      );
+      const why = outcome.error ? ` (${outcome.error})` : "";
+      log(`[${system.name}] ${wl.name}: ${outcome.status}${why} in ${(outcome.durationMs / 1000).toFixed(1)} s`);
       // After a failure the broker's state is unknown; after a fill it is heavy. Start over either way.
       if (outcome.status !== "ok" || wl.wantsFreshProcess) await stop();
     }
@@ -188,6 +196,8 @@ async function main(): Promise<void> {
   const t0 = now();
   const records: SystemRecord[] = [];
   try {
+    const warmProblem = await warmHarness(budget, workDir);
+    if (warmProblem) log(warmProblem);
     for (const system of systems) records.push(await runSystem(system, workloads, budget, workDir));
   } finally {
     cleanup();
@@ -218,9 +228,10 @@ async function main(): Promise<void> {
   console.log("");
   console.log(renderFootnotes(results));
   console.log("");
-  console.log(renderTargets(targets));
+  console.log(renderTargets(targets, budget.quick));
   console.log("");
-  console.log(`${values.quick ? "Quick run (smoke sizes, not comparable to a full run)" : "Full run"} in ${(results.durationMs / 1000).toFixed(0)} s; JSON: ${file}`);
+  const kind = values.quick ? "Quick run (smoke sizes, not comparable to a full run)" : "Full run";
+  console.log(`${kind} in ${(results.durationMs / 1000).toFixed(0)} s; JSON: ${file}`);
 }
 
 main().catch((err: unknown) => {

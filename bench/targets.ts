@@ -18,15 +18,19 @@ function lookup(results: RunResults, system: string, key: string): Lookup {
   const owner = workloadOf(workload);
   const outcome = rec.outcomes[owner];
   if (!outcome) return { reason: `${system}: workload ${owner} not in this run` };
-  if (outcome.status !== "ok") return { reason: `${system}: ${owner} ${outcome.status}${outcome.error ? ` (${outcome.error})` : ""}` };
+  if (outcome.status !== "ok") {
+    return { reason: `${system}: ${owner} ${outcome.status}${outcome.error ? ` (${outcome.error})` : ""}` };
+  }
   const metric = outcome.metrics.find((m) => m.key === key);
-  if (!metric || metric.value === null) return { reason: `${system}: no ${key}${metric?.missing ? ` (${metric.missing})` : ""}` };
+  if (!metric || metric.value === null) {
+    return { reason: `${system}: no ${key}${metric?.missing ? ` (${metric.missing})` : ""}` };
+  }
   return { value: metric.value, metric };
 }
 
 // Metric keys are prefixed by a short name of the workload that produced them.
 function workloadOf(prefix: string): string {
-  const map: Record<string, string> = { tp: "throughput", cpu: "cpu", fanout: "fanout", lat: "latency", backlog: "backlog", fifo: "fifo" };
+  const map: Record<string, string> = { tp: "throughput", lat: "latency" };
   return map[prefix] ?? prefix;
 }
 
@@ -93,7 +97,7 @@ function aheadOfPeers(results: RunResults): TargetResult {
   for (const [workload, outcome] of Object.entries(subject.outcomes)) {
     if (outcome.status !== "ok") continue;
     for (const m of outcome.metrics) {
-      if (m.better === "none" || m.value === null) continue;
+      if (m.better === "none" || m.detail || m.value === null) continue;
       for (const peer of peers) {
         const p = valueOf(peer, workload, m.key);
         if (p === null) continue;
@@ -103,13 +107,15 @@ function aheadOfPeers(results: RunResults): TargetResult {
       }
     }
   }
-  if (comparisons === 0) return { id, description, status: "not measured", detail: "no workload ran on both Sluice and a peer" };
+  if (comparisons === 0) {
+    return { id, description, status: "not measured", detail: "no workload ran on both Sluice and a peer" };
+  }
   return {
     id,
     description,
     status: behind.length === 0 ? "met" : "not met",
     actual: `${comparisons - behind.length} of ${comparisons} comparisons ahead`,
-    detail: behind.length > 0 ? `behind on ${behind.join("; ")}` : undefined,
+    items: behind.length > 0 ? behind.map((b) => `behind on ${b}`) : undefined,
   };
 }
 
@@ -135,7 +141,14 @@ export function evaluateTargets(results: RunResults): TargetResult[] {
     absoluteTarget(results, "latency-p50", "Publish → receive p50 ≤ 1 ms", "lat.pub.p50", 1),
     absoluteTarget(results, "latency-p99", "Publish → receive p99 ≤ 5 ms", "lat.pub.p99", 5),
     absoluteTarget(results, "backlog-rss", "backlog RSS ≤ 300 MB", "backlog.rss", 300, backlogCaveat),
-    absoluteTarget(results, "backlog-receive", "backlog receive p50 ≤ 1.5 × empty-queue p50", "backlog.ratio", 1.5, backlogCaveat),
+    absoluteTarget(
+      results,
+      "backlog-receive",
+      "backlog receive p50 ≤ 1.5 × empty-queue p50",
+      "backlog.ratio",
+      1.5,
+      backlogCaveat,
+    ),
     absoluteTarget(results, "restart", "restart to ready ≤ 3 s", "backlog.restart", 3000, backlogCaveat),
     aheadOfPeers(results),
   ];

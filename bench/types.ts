@@ -49,6 +49,8 @@ export interface Metric {
   reduced?: string;
   /** Why value is null, shown in the table instead of a number (e.g. "unsupported"). */
   missing?: string;
+  /** A breakdown or a baseline shown for context, not a result of its own in peer comparisons. */
+  detail?: boolean;
 }
 
 export type OutcomeStatus = "ok" | "failed" | "unsupported" | "skipped" | "timeout";
@@ -139,4 +141,6 @@ export interface TargetResult {
   status: TargetStatus;
   actual?: string;
   detail?: string;
+  /** One line each in the report (e.g. where Sluice is behind a peer). */
+  items?: string[];
 }

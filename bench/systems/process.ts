@@ -103,7 +103,8 @@ export async function startProcess(spec: SpawnSpec): Promise<RunningSystem> {
   const pid = child.pid;
   if (pid !== undefined) liveGroups.add(pid);
 
-  const stop = async (): Promise<void> => {
+  let stopped: Promise<void> | undefined;
+  const stopOnce = async (): Promise<void> => {
     if (pid === undefined) return;
     killGroup(pid, "SIGTERM");
     if (!(await waitExit(child, 10_000))) killGroup(pid, "SIGKILL");
@@ -112,6 +113,8 @@ export async function startProcess(spec: SpawnSpec): Promise<RunningSystem> {
     killGroup(pid, "SIGKILL");
     liveGroups.delete(pid);
   };
+  // Once only: signalling a group id again later could reach an unrelated process that reused it.
+  const stop = (): Promise<void> => (stopped ??= stopOnce());
 
   const accept = spec.readyStatus ?? ((s: number) => s === 200);
   const deadline = t0 + spec.readyTimeoutMs;
@@ -134,9 +137,10 @@ export async function startProcess(spec: SpawnSpec): Promise<RunningSystem> {
     }
     await sleep(50);
   }
+  if (pid === undefined) throw new Error("failed to start: no process id");
   return {
     endpoint: spec.endpoint,
-    pid: pid as number,
+    pid,
     startupMs: now() - t0,
     stop,
   };

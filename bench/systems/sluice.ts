@@ -1,5 +1,5 @@
-// Sluice itself, through its own CLI exactly as a user starts it. Until `sluice start` exists this
-// reports 'failed to start' with the CLI's error, and joins the comparison as soon as it works.
+// Sluice itself, through its own CLI exactly as a user starts it. It relies on nothing but `sluice start`
+// and GET /health: a CLI that is missing or broken shows up as 'failed to start' with the CLI's own error.
 import { mkdtempSync } from "node:fs";
 import path from "node:path";
 import type { RunningSystem, SystemDef } from "../types.js";
@@ -20,7 +20,8 @@ function sluiceSystem(name: string, label: string, memory: boolean): SystemDef {
       const endpoint = `http://127.0.0.1:${port}`;
       // The CLI treats --memory and --data-dir as exclusive.
       const storage = memory ? ["--memory"] : ["--data-dir", mkdtempSync(path.join(workDir, `${name}-data-`))];
-      const args = [path.join(repoRoot, "bin", "sluice.js"), "start", "--host", "127.0.0.1", "--port", String(port), ...storage];
+      const bin = path.join(repoRoot, "bin", "sluice.js");
+      const args = [bin, "start", "--host", "127.0.0.1", "--port", String(port), ...storage];
       // Same port and data dir on restart: a durable broker must come back with its backlog.
       const launch = async (): Promise<RunningSystem> => {
         const running = await startProcess({

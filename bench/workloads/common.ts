@@ -134,7 +134,9 @@ export function rateMetric(key: string, label: string, p: PumpResult): Metric {
 /** Failures that did not stop the phase but belong in the report. */
 export function pumpNotes(label: string, p: PumpResult): string[] {
   const notes: string[] = [];
-  if (p.failedEntries > 0) notes.push(`${label}: ${p.failedEntries} entries failed (${p.firstFailure ?? "request error"})`);
+  if (p.failedEntries > 0) {
+    notes.push(`${label}: ${p.failedEntries} entries failed (${p.firstFailure ?? "request error"})`);
+  }
   if (p.requestErrors > 0) notes.push(`${label}: ${p.requestErrors} request errors tolerated`);
   return notes;
 }
@@ -155,7 +157,7 @@ export async function warmUp(api: QueueApi, prefix: string, budget: Budget, sign
     const sent = await fillQueue({
       api,
       url,
-      total: budget.quick ? 500 : 5_000,
+      total: budget.quick ? 300 : 5_000,
       workers: budget.workers,
       budgetMs: budget.phaseMs / 4,
       signal,

@@ -82,7 +82,8 @@ export const fanout: WorkloadDef = {
       const expected = published * urls.length;
       const reduced =
         pub.timedOut && published < budget.fanoutPublishes
-          ? `smaller run: ${fmtCount(published)} of ${fmtCount(budget.fanoutPublishes)} publishes in the ${budget.phaseMs / 1000} s budget`
+          ? `smaller run: ${fmtCount(published)} of ${fmtCount(budget.fanoutPublishes)} publishes` +
+            ` in the ${budget.phaseMs / 1000} s budget`
           : undefined;
       const metrics: Metric[] = [
         {

@@ -16,6 +16,8 @@ export interface ProducerInput {
   target: string;
   rate: number;
   total: number;
+  /** Untimed calls first: this thread's SDK code starts cold. Consumers ignore their bodies. */
+  warmupCalls: number;
 }
 
 export interface ProducerOutput {
@@ -31,18 +33,35 @@ export interface ProducerOutput {
 const MAX_IN_FLIGHT = 256;
 
 async function produce(input: ProducerInput): Promise<ProducerOutput> {
-  const sqs = input.kind === "send" ? openQueueApi(input.protocol, input.endpoint) : undefined;
-  const sns = input.kind === "publish" ? openTopicApi(input.endpoint) : undefined;
-  const call = (body: string): Promise<void> =>
-    sns ? sns.publish(input.target, body) : (sqs as NonNullable<typeof sqs>).send(input.target, body);
+  let call: (body: string) => Promise<void>;
+  let close: () => void;
+  if (input.kind === "publish") {
+    const sns = openTopicApi(input.endpoint);
+    call = (body) => sns.publish(input.target, body);
+    close = () => sns.close();
+  } else {
+    const sqs = openQueueApi(input.protocol, input.endpoint);
+    call = (body) => sqs.send(input.target, body);
+    close = () => sqs.close();
+  }
   let produced = 0;
   let skipped = 0;
   let errors = 0;
   let firstError: string | undefined;
   let inFlight = 0;
   const pending = new Set<Promise<void>>();
-  const start = performance.now();
   try {
+    let warm = 0;
+    // Bounded in time too: on a slow broker a few hundred calls could take a minute.
+    const warmUntil = performance.now() + 2_000;
+    const warmLoop = async (): Promise<void> => {
+      while (warm < input.warmupCalls && performance.now() < warmUntil) {
+        warm += 1;
+        await call("warm-up");
+      }
+    };
+    await Promise.all([warmLoop(), warmLoop(), warmLoop(), warmLoop()]);
+    const start = performance.now();
     for (let seq = 0; seq < input.total; ) {
       const due = Math.min(input.total, Math.floor(((performance.now() - start) / 1000) * input.rate));
       for (; seq < due; seq += 1) {
@@ -73,8 +92,7 @@ async function produce(input: ProducerInput): Promise<ProducerOutput> {
     await Promise.all(pending);
     return { produced, skipped, errors, firstError, offeredForMs };
   } finally {
-    sqs?.close();
-    sns?.close();
+    close();
   }
 }
 
@@ -82,6 +100,9 @@ if (parentPort) {
   const port = parentPort;
   produce((workerData as { input: ProducerInput }).input).then(
     (out) => port.postMessage(out),
-    (err: unknown) => port.postMessage({ produced: 0, skipped: 0, errors: 1, firstError: errorText(err), offeredForMs: 0 }),
+    (err: unknown) => {
+      const out: ProducerOutput = { produced: 0, skipped: 0, errors: 1, firstError: errorText(err), offeredForMs: 0 };
+      port.postMessage(out);
+    },
   );
 }

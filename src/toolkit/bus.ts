@@ -277,11 +277,11 @@ class EventBus implements Bus {
 
   async #drain(): Promise<void> {
     this.#removeSignals?.();
-    const wasRunning = this.#state === "running";
     this.#state = "stopped";
     const timeoutMs = (this.#options.drainTimeoutSeconds ?? 30) * 1000;
     await Promise.all([...this.#declarations.values()].map((declaration) => declaration.loop?.stop(timeoutMs)));
-    if (wasRunning) await this.#removeEphemeral();
+    // Also after a start that failed half-way, which may have created per-instance queues already.
+    await this.#removeEphemeral();
     if (this.#ownsIdempotency) await this.#idempotency?.close();
     if (this.#clients.owned) {
       this.#clients.sqs.destroy();

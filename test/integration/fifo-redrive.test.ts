@@ -114,7 +114,8 @@ for (const protocol of PROTOCOLS) {
       const sent = await client.send(new sdk.SendMessageCommand({ QueueUrl: srcUrl, MessageBody: "poison" }));
       for (let i = 0; i < 3; i++) await client.send(new sdk.ReceiveMessageCommand({ QueueUrl: srcUrl }));
       const dead = await client.send(
-        new sdk.ReceiveMessageCommand({ QueueUrl: dlqUrl, MessageSystemAttributeNames: ["DeadLetterQueueSourceArn"], AttributeNames: ["DeadLetterQueueSourceArn"], VisibilityTimeout: 0 }),
+        // The Query-era SDK knows only AttributeNames (typed as queue attributes there, hence "All").
+        new sdk.ReceiveMessageCommand({ QueueUrl: dlqUrl, MessageSystemAttributeNames: ["All"], AttributeNames: ["All"], VisibilityTimeout: 0 }),
       );
       assert.equal(dead.Messages?.[0].MessageId, sent.MessageId);
       assert.equal(dead.Messages?.[0].Attributes?.DeadLetterQueueSourceArn, await arnOf(srcUrl));

@@ -15,6 +15,9 @@
  *   tests never assert the receive count seen in a DLQ.
  * - moto answers long polls by sleeping in a loop, so a receive returns up to ~10 ms after a send;
  *   timing assertions leave slack for that.
+ * - moto's FIFO deduplication only drops a copy while the original is still in the queue; AWS keeps
+ *   the deduplication id for five minutes even after the original is deleted. Deduplication tests
+ *   (and the FIFO example) send their copies while the handler is down.
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import { mkdtemp, rm } from "node:fs/promises";

@@ -195,7 +195,9 @@ export class ConsumerLoop {
 
   #startHeartbeat(message: Message): Heartbeat {
     const runtime = this.#runtime!;
-    const interval = (this.#options.heartbeatSeconds ?? runtime.visibilityTimeout / 3) * 1000;
+    // Checked against the queue's actual timeout: in verify mode it may be shorter than the code assumed.
+    const chosen = this.#options.heartbeatSeconds;
+    const interval = (chosen !== undefined && chosen < runtime.visibilityTimeout ? chosen : runtime.visibilityTimeout / 3) * 1000;
     const heartbeat = new Heartbeat({
       sqs: runtime.sqs,
       queueUrl: runtime.queue.url,
