@@ -18,6 +18,8 @@ export interface Services {
   /** Other Query-protocol services (SNS) by API version; tried when Version names them. */
   queryServices?: Map<string, QueryService>;
   extraRoutes?: (req: IncomingMessage, res: ServerResponse, url: URL) => boolean;
+  /** Defers a response until the writes made for it are durable (the store's group commit). */
+  afterCommit?: (fn: (failure?: Error) => void) => void;
 }
 
 export interface QueryService {
@@ -37,6 +39,17 @@ function write(res: ServerResponse, response: WireResponse, requestId: string): 
   res.end(response.body);
 }
 
+/** A response goes out only once what it acknowledges is committed; a failed commit turns it into an error. */
+function respond(services: Services, res: ServerResponse, response: WireResponse, requestId: string): void {
+  if (!services.afterCommit) return write(res, response, requestId);
+  services.afterCommit((failure) => {
+    if (!failure) return write(res, response, requestId);
+    logUnexpected(failure, "commit");
+    const error = new SqsError("InternalFailure", "The request could not be committed.");
+    write(res, response.contentType.includes("json") ? sqsJsonError(error) : sqsQueryError(error, requestId), requestId);
+  });
+}
+
 /** A queue URL path `/<12-digit account>/<name>` implies the QueueUrl parameter. */
 function pathQueueUrl(origin: string, pathname: string): string | undefined {
   return /^\/\d{12}\/[^/]+\/?$/.test(pathname) ? `${origin}${pathname.replace(/\/$/, "")}` : undefined;
@@ -46,6 +59,8 @@ export function createBrokerServer(services: Services): Server {
   return createServer((req, res) => {
     const requestId = randomUUID();
     handle(services, req, res, requestId).catch((error: unknown) => {
+      // A client that hung up mid-request (or was cut off at shutdown) is not a broker fault: nobody is left to answer.
+      if (req.destroyed && (error as NodeJS.ErrnoException).code === "ECONNRESET") return;
       logUnexpected(error, "request");
       write(res, sqsQueryError(new SqsError("InternalFailure", "Internal failure."), requestId), requestId);
     });
@@ -84,7 +99,7 @@ async function handle(services: Services, req: IncomingMessage, res: ServerRespo
   };
   const impliedQueue = pathQueueUrl(origin, url.pathname);
   if (isJson) {
-    write(res, await handleSqsJson(target, body, ctx, impliedQueue), requestId);
+    respond(services, res, await handleSqsJson(target, body, ctx, impliedQueue), requestId);
     return;
   }
 
@@ -101,9 +116,9 @@ async function handle(services: Services, req: IncomingMessage, res: ServerRespo
   const version = params.get("Version");
   for (const [apiVersion, service] of services.queryServices ?? []) {
     if (version === apiVersion || (version === undefined && service.handles(action) && !impliedQueue)) {
-      write(res, await service.handle(params, req, origin, requestId), requestId);
+      respond(services, res, await service.handle(params, req, origin, requestId), requestId);
       return;
     }
   }
-  write(res, await handleSqsQuery(params, ctx, requestId, impliedQueue), requestId);
+  respond(services, res, await handleSqsQuery(params, ctx, requestId, impliedQueue), requestId);
 }

@@ -79,6 +79,10 @@ export class MemoryStore implements Store {
     return fn();
   }
 
+  afterCommit(fn: (failure?: Error) => void): void {
+    fn();
+  }
+
   loadQueues(): QueueRow[] {
     return [...this.queues.values()].map((q) => structuredClone(q));
   }

@@ -44,6 +44,9 @@ export function prepareStatements(db: Database.Database) {
     ),
     messageBySeq: db.prepare<[number, number], MessageRecord>("SELECT * FROM messages WHERE seq = ? AND queue_id = ?"),
     deleteMessage: db.prepare("DELETE FROM messages WHERE seq = ?"),
+    deleteCurrent: db.prepare(
+      "DELETE FROM messages WHERE seq = ? AND queue_id = ? AND receipt_token = ? AND visible_at > ?",
+    ),
     setVisibility: db.prepare("UPDATE messages SET visible_at = ? WHERE seq = ?"),
     counts: db.prepare<[number, number, number, number, number], { visible: number; inFlight: number; delayed: number }>(
       `SELECT

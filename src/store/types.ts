@@ -105,6 +105,8 @@ export interface Store {
 
   /** Runs `fn` atomically: either all of its writes land or none do. */
   transaction<T>(fn: () => T): T;
+  /** Runs `fn` once everything written so far is durable (at once if nothing is pending). */
+  afterCommit(fn: (failure?: Error) => void): void;
 
   loadQueues(): QueueRow[];
   insertQueue(row: NewQueueRow): number;
