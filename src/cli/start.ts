@@ -51,8 +51,6 @@ export async function start(argv: string[]): Promise<void> {
     const code = (error as NodeJS.ErrnoException).code;
     fail(code ? `cannot listen on ${host}:${port}: ${code}` : (error as Error).message);
   }
-  process.stdout.write(`sluice: listening on ${broker.endpoint} (${memory ? "in memory" : `data in ${dataDir}`})\n`);
-
   let stopping = false;
   const shutdown = (signal: string) => {
     if (stopping) return;
@@ -63,6 +61,9 @@ export async function start(argv: string[]): Promise<void> {
       (error: unknown) => fail(`shutdown failed: ${(error as Error).message}`),
     );
   };
+  // Handlers go in before the announcement: whoever reads the line may signal at once, and without a
+  // handler Node would die of the signal instead of shutting down.
   process.on("SIGTERM", () => shutdown("SIGTERM"));
   process.on("SIGINT", () => shutdown("SIGINT"));
+  process.stdout.write(`sluice: listening on ${broker.endpoint} (${memory ? "in memory" : `data in ${dataDir}`})\n`);
 }
