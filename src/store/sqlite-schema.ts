@@ -38,7 +38,9 @@ CREATE TABLE IF NOT EXISTS messages (
   sequence_number TEXT,
   dlq_source_arn TEXT
 );
-CREATE INDEX IF NOT EXISTS messages_by_visibility ON messages (queue_id, visible_at, seq);
+-- Receives walk this in (visible_at, seq) order; receive_count and expires_at ride along so the
+-- Approximate* counts are answered from the index alone, without reading message bodies.
+CREATE INDEX IF NOT EXISTS messages_by_visibility ON messages (queue_id, visible_at, seq, receive_count, expires_at);
 CREATE INDEX IF NOT EXISTS messages_by_group_visibility ON messages (queue_id, group_id, visible_at) WHERE group_id IS NOT NULL;
 CREATE INDEX IF NOT EXISTS messages_by_expiry ON messages (expires_at);
 CREATE INDEX IF NOT EXISTS messages_by_queue ON messages (queue_id, seq);

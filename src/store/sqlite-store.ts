@@ -75,7 +75,7 @@ export class SqliteStore implements Store {
    */
   private openTurn(): void {
     if (this.turnOpen) return;
-    this.db.exec("BEGIN");
+    this.stmt.begin.run();
     this.turnOpen = true;
     setImmediate(() => this.commitTurn());
   }
@@ -84,7 +84,7 @@ export class SqliteStore implements Store {
     if (!this.turnOpen) return;
     let failure: Error | undefined;
     try {
-      this.db.exec("COMMIT");
+      this.stmt.commit.run();
     } catch (error) {
       failure = error as Error;
       if (this.db.inTransaction) this.db.exec("ROLLBACK");
@@ -100,9 +100,19 @@ export class SqliteStore implements Store {
     else fn();
   }
 
+  /** A savepoint inside the turn's transaction: `fn`'s writes land together or not at all. */
   transaction<T>(fn: () => T): T {
     this.openTurn();
-    return this.db.transaction(fn)();
+    this.stmt.savepoint.run();
+    try {
+      const result = fn();
+      this.stmt.release.run();
+      return result;
+    } catch (error) {
+      this.stmt.rollbackToSavepoint.run();
+      this.stmt.release.run();
+      throw error;
+    }
   }
 
   /** The connection, for stores of other services that must commit in the same transactions. */
