@@ -57,6 +57,7 @@ export type SnsErrorCode =
   | "FilterPolicyLimitExceeded"
   | "InvalidClientTokenId"
   | "SignatureDoesNotMatch"
+  | "ValidationError"
   | "InternalFailure";
 
 export class SqsError extends Error {

@@ -28,7 +28,11 @@ export class LongPoll {
     return (this.waiters.get(queueId)?.size ?? 0) > 0;
   }
 
-  park(queueId: number, waitMs: number, attempt: () => boolean, giveUp: () => void): void {
+  /**
+   * `checkedAt` is when the caller last looked for messages (before its failed attempt): anything that turned
+   * visible after that moment must wake the waiter, even if it did so before the waiter was parked.
+   */
+  park(queueId: number, waitMs: number, attempt: () => boolean, giveUp: () => void, checkedAt = this.clock.now()): void {
     let set = this.waiters.get(queueId);
     if (!set) {
       set = new Set();
@@ -45,7 +49,7 @@ export class LongPoll {
       }),
     };
     queueWaiters.add(waiter);
-    this.armFor(queueId);
+    this.armFor(queueId, checkedAt);
   }
 
   /** Something may have become receivable now; waiters are tried after the current call stack. */
@@ -90,18 +94,24 @@ export class LongPoll {
   private serve(queueId: number): void {
     const set = this.waiters.get(queueId);
     if (!set) return;
+    const checkedAt = this.clock.now();
     for (const waiter of set) {
       if (!waiter.attempt()) break;
       waiter.deadline.cancel();
       set.delete(waiter);
     }
     this.dropIfIdle(queueId);
-    this.armFor(queueId);
+    this.armFor(queueId, checkedAt);
   }
 
-  private armFor(queueId: number): void {
+  /**
+   * Arms the wake timer for the first message turning visible after `since`. Looking from `now` instead
+   * would miss a message that turned visible between the failed attempt and this call, and the waiter
+   * would sleep to its deadline; a time already past just fires the timer at once.
+   */
+  private armFor(queueId: number, since: number): void {
     if (!this.hasWaiters(queueId)) return;
-    const at = this.nextVisibleAt(queueId, this.clock.now());
+    const at = this.nextVisibleAt(queueId, since);
     if (at !== undefined) this.wakeAt(queueId, at);
   }
 

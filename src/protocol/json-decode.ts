@@ -21,11 +21,15 @@ function check(value: unknown, shape: Shape, path: string): unknown {
       return Buffer.from(value, "base64");
     case "list":
       if (!Array.isArray(value)) throw new JsonShapeError(`Expected a list for ${path}`);
-      return value.map((item, i) => check(item, shape.member as Shape, `${path}[${i}]`));
+      // A null item carries nothing; dropping it keeps handlers from ever seeing holes in a list.
+      return value.map((item, i) => check(item, shape.member as Shape, `${path}[${i}]`)).filter((item) => item !== undefined);
     case "map": {
       if (typeof value !== "object" || Array.isArray(value)) throw new JsonShapeError(`Expected a map for ${path}`);
       const out: Record<string, unknown> = {};
-      for (const [k, v] of Object.entries(value)) out[k] = check(v, shape.value as Shape, `${path}.${k}`);
+      for (const [k, v] of Object.entries(value)) {
+        const item = check(v, shape.value as Shape, `${path}.${k}`);
+        if (item !== undefined) out[k] = item;
+      }
       return out;
     }
     case "structure":

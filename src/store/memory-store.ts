@@ -230,7 +230,8 @@ export class MemoryStore implements Store {
   ): VisibilityOutcome {
     const set = this.messages.get(queueId);
     const message = set?.bySeq.get(seq);
-    if (!set || !message || message.receiptToken !== token || message.visibleAt <= now) return "not-in-flight";
+    // The handle of the latest receive may still change a message whose timeout ran out, as on AWS.
+    if (!set || !message || message.receiptToken !== token) return "not-in-flight";
     if (visibleAt - (message.lastReceivedAt ?? now) > maxSinceReceiveMs) return "beyond-limit";
     set.setVisibleAt(message, visibleAt);
     return "changed";

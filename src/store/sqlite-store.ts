@@ -258,7 +258,8 @@ export class SqliteStore implements Store {
   ): VisibilityOutcome {
     return this.transaction(() => {
       const row = this.stmt.messageBySeq.get(seq, queueId);
-      if (!row || row.receipt_token !== token || row.visible_at <= now) return "not-in-flight";
+      // The handle of the latest receive may still change a message whose timeout ran out, as on AWS.
+      if (!row || row.receipt_token !== token) return "not-in-flight";
       if (visibleAt - (row.last_received_at ?? now) > maxSinceReceiveMs) return "beyond-limit";
       this.stmt.setVisibility.run(visibleAt, seq);
       return "changed";

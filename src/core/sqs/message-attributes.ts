@@ -21,7 +21,7 @@ export function validateBody(body: string | undefined): string {
     const code = bad[0].codePointAt(0) ?? 0;
     throw new SqsError(
       "InvalidMessageContents",
-      `Invalid binary character '#x${code.toString(16).toUpperCase()}' was found in the message body, the set of allowed characters is #x9 | #xA | #xD | #x20 to #xD7FF | #xE000 to #xFFFD | #x10000 to #x10FFFF`,
+      `Invalid binary character '#x${code.toString(16).toUpperCase()}' was found in the message body, the set of allowed characters is #x9 | #xA | #xD | [#x20-#xD7FF] | [#xE000-#xFFFD] | [#x10000-#x10FFFF].`,
     );
   }
   return body;
@@ -39,6 +39,11 @@ export function validateAttributes(attributes: MessageAttributesInput | undefine
     if (kind === "system") {
       if (name !== "AWSTraceHeader") {
         throw invalid(`Message system attribute name '${name}' is invalid.`);
+      }
+      // AWS documents AWSTraceHeader as a String holding an X-Ray trace header; nothing else is stored.
+      const type = attributes[name]?.DataType;
+      if (type !== undefined && type !== "" && type !== "String") {
+        throw invalid(`Message system attribute '${name}' must be of type 'String'.`);
       }
     } else {
       if (name.length === 0 || name.length > 256 || !NAME_CHARS.test(name)) {
@@ -132,8 +137,9 @@ export function deserializeAttributes(text: string): MessageAttributes {
 }
 
 /**
- * Applies a MessageAttributeNames filter: `All`, `*` and `.*` select everything, `prefix.*` a prefix,
- * anything else an exact name. Unknown names are ignored.
+ * Applies a MessageAttributeNames filter: `All`, `*` and `.*` select everything, `prefix.*` every name
+ * starting with `prefix` (AWS answers `Hel.*` with both `Hello` and `Help.Me`), anything else an exact
+ * name. Unknown names are ignored.
  */
 export function selectAttributes(attributes: MessageAttributes, requested: readonly string[] | undefined): MessageAttributes {
   if (!requested || requested.length === 0) return {};
@@ -141,7 +147,7 @@ export function selectAttributes(attributes: MessageAttributes, requested: reado
   const out: MessageAttributes = {};
   for (const [name, value] of Object.entries(attributes)) {
     const wanted = requested.some((pattern) =>
-      pattern.endsWith(".*") ? name.startsWith(pattern.slice(0, -1)) : name === pattern,
+      pattern.endsWith(".*") ? name.startsWith(pattern.slice(0, -2)) : name === pattern,
     );
     if (wanted) out[name] = value;
   }

@@ -166,6 +166,7 @@ export class MessageService {
       return messages;
     };
 
+    const checkedAt = this.clock.now();
     const now = take();
     if (now.length > 0 || wait === 0) return Promise.resolve(now);
     return new Promise((resolve) => {
@@ -183,6 +184,7 @@ export class MessageService {
           return true;
         },
         () => resolve([]),
+        checkedAt,
       );
     });
   }

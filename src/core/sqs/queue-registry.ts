@@ -133,7 +133,7 @@ export class QueueRegistry {
     if (this.options.deletedRecentlyRule && deletedAt !== undefined && this.clock.now() - deletedAt < 60_000) {
       throw new SqsError(
         "QueueDeletedRecently",
-        "You must wait 60 seconds after deleting a queue before you can create another queue with the same name.",
+        "You must wait 60 seconds after deleting a queue before you can create another with the same name.",
       );
     }
     const now = this.clock.now();

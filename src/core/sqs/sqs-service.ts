@@ -53,7 +53,14 @@ export class SqsService {
     const parts = path.split("/").filter((p) => p.length > 0);
     const [accountId, name] = parts.length === 1 ? [caller.accountId, parts[0]] : parts;
     if (parts.length < 1 || parts.length > 2 || !name) throw queueDoesNotExist();
-    const queue = this.registry.get(caller.region, accountId, decodeURIComponent(name));
+    let decodedName: string;
+    try {
+      decodedName = decodeURIComponent(name);
+    } catch {
+      // A malformed escape cannot name any queue.
+      throw queueDoesNotExist();
+    }
+    const queue = this.registry.get(caller.region, accountId, decodedName);
     if (!queue) throw queueDoesNotExist();
     if (queue.accountId !== caller.accountId && !policyAllows(queue, caller.accountId, action)) throw queueDoesNotExist();
     return queue;

@@ -21,6 +21,12 @@ export function sqsQueryError(error: SqsError, requestId: string): WireResponse 
 const invalidValue = (name: string, value: string, expected: string) =>
   new SqsError("InvalidParameterValueException", `Value ${value} for parameter ${name} is invalid. Reason: Must be an ${expected}.`);
 
+const missingValue = (name: string) =>
+  new SqsError("MissingRequiredParameterException", `The request must contain the parameter ${name}.`);
+
+/** Actions AWS refuses when called on a queue URL (GetQueueUrl, oddly, is allowed there). */
+const QUEUE_LESS_ACTIONS = new Set(["CreateQueue", "ListQueues"]);
+
 export function isSqsAction(name: string): boolean {
   return sqsActions.has(name);
 }
@@ -32,11 +38,17 @@ export async function handleSqsQuery(
   requestId: string,
   pathQueueUrl: string | undefined,
 ): Promise<WireResponse> {
+  // With no Action at all AWS cannot even detect an operation: 404 and a bare UnknownOperationException.
+  if (!params.has("Action")) {
+    return { status: 404, contentType: CONTENT_TYPE, body: `<?xml version="1.0"?><UnknownOperationException/>` };
+  }
   const name = params.get("Action") ?? "";
   const spec = sqsActions.get(name);
   try {
-    if (!spec) throw new SqsError("InvalidAction", `The action ${name} is not valid for this endpoint.`);
-    const input = decodeQuery(params, spec.input, invalidValue);
+    if (!spec || (pathQueueUrl && QUEUE_LESS_ACTIONS.has(name))) {
+      throw new SqsError("InvalidAction", `The action ${name} is not valid for this endpoint.`);
+    }
+    const input = decodeQuery(params, spec.input, invalidValue, missingValue);
     if (pathQueueUrl && input.QueueUrl === undefined && "QueueUrl" in (spec.input.members as object)) {
       input.QueueUrl = pathQueueUrl;
     }
