@@ -1,3 +1,4 @@
+import { MinHeap } from "./min-heap.js";
 import type {
   Delivery,
   NewDelivery,
@@ -13,6 +14,11 @@ interface LeasedDelivery extends Delivery {
   leased: boolean;
 }
 
+interface Due {
+  at: number;
+  id: number;
+}
+
 /** SNS state on the heap, for --memory brokers; the reference for the SnsStore contract. */
 export class SnsMemoryStore implements SnsStore {
   private topics = new Map<number, TopicRow>();
@@ -20,6 +26,8 @@ export class SnsMemoryStore implements SnsStore {
   private dedup = new Map<string, { entry: TopicDedupEntry; expiresAt: number }>();
   private sequences = new Map<number, bigint>();
   private deliveries = new Map<number, LeasedDelivery>();
+  /** Unleased deliveries by due time; entries that no longer match their delivery are skipped lazily. */
+  private due = new MinHeap<Due>((a, b) => a.at < b.at || (a.at === b.at && a.id < b.id));
   private nextTopicId = 1;
   private nextSubscriptionSeq = 1;
   private nextDeliveryId = 1;
@@ -81,29 +89,65 @@ export class SnsMemoryStore implements SnsStore {
     for (const row of rows) {
       const id = this.nextDeliveryId++;
       this.deliveries.set(id, { ...structuredClone(row), id, attempts: 0, leased: false });
+      this.due.push({ at: row.dueAt, id });
     }
+  }
+
+  private live(entry: Due): LeasedDelivery | undefined {
+    const d = this.deliveries.get(entry.id);
+    return d && !d.leased && d.dueAt === entry.at ? d : undefined;
+  }
+
+  /**
+   * Walks the heap in due order while `accept` says so, handing each live delivery to `take`; deliveries
+   * of busy subscriptions are set aside and put back, so they keep their place.
+   */
+  private walk(busy: readonly string[], accept: (entry: Due) => boolean, take: (d: LeasedDelivery) => boolean): void {
+    const skip = new Set(busy);
+    const setAside: Due[] = [];
+    for (;;) {
+      const top = this.due.peek();
+      if (!top || !accept(top)) break;
+      this.due.pop();
+      const d = this.live(top);
+      if (!d) continue;
+      if (skip.has(d.subscriptionArn)) {
+        setAside.push(top);
+        continue;
+      }
+      if (!take(d)) {
+        this.due.push(top);
+        break;
+      }
+    }
+    for (const entry of setAside) this.due.push(entry);
   }
 
   leaseDue(now: number, limit: number, busy: readonly string[]): Delivery[] {
-    const skip = new Set(busy);
-    const due = [...this.deliveries.values()]
-      .filter((d) => !d.leased && d.dueAt <= now && !skip.has(d.subscriptionArn))
-      .sort((a, b) => a.dueAt - b.dueAt || a.id - b.id)
-      .slice(0, limit);
-    return due.map((d) => {
-      d.leased = true;
-      const { leased: _leased, ...delivery } = d;
-      return structuredClone(delivery);
-    });
+    const out: Delivery[] = [];
+    this.walk(
+      busy,
+      (entry) => entry.at <= now && out.length < limit,
+      (d) => {
+        d.leased = true;
+        const { leased: _leased, ...delivery } = d;
+        out.push(structuredClone(delivery));
+        return true;
+      },
+    );
+    return out;
   }
 
   nextDue(busy: readonly string[]): number | undefined {
-    const skip = new Set(busy);
     let next: number | undefined;
-    for (const d of this.deliveries.values()) {
-      if (d.leased || skip.has(d.subscriptionArn)) continue;
-      if (next === undefined || d.dueAt < next) next = d.dueAt;
-    }
+    this.walk(
+      busy,
+      () => next === undefined,
+      (d) => {
+        next = d.dueAt;
+        return false;
+      },
+    );
     return next;
   }
 
@@ -113,6 +157,7 @@ export class SnsMemoryStore implements SnsStore {
     d.attempts = attempts;
     d.dueAt = dueAt;
     d.leased = false;
+    this.due.push({ at: dueAt, id });
   }
 
   removeDelivery(id: number): void {
@@ -120,7 +165,11 @@ export class SnsMemoryStore implements SnsStore {
   }
 
   releaseAll(): void {
-    for (const d of this.deliveries.values()) d.leased = false;
+    for (const d of this.deliveries.values()) {
+      if (!d.leased) continue;
+      d.leased = false;
+      this.due.push({ at: d.dueAt, id: d.id });
+    }
   }
 
   pendingDeliveries(): number {

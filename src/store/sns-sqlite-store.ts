@@ -262,9 +262,15 @@ export class SnsSqliteStore implements SnsStore {
   }
 
   updateSubscription(row: SubscriptionRow): void {
-    const { createdAt: _c, topicArn: _t, region: _r, accountId: _a, protocol: _p, endpoint: _e, ...params } =
-      this.subscriptionParams(row);
-    this.stmt.updateSubscription.run(params);
+    const p = this.subscriptionParams(row);
+    this.stmt.updateSubscription.run({
+      arn: p.arn,
+      attributes: p.attributes,
+      confirmed: p.confirmed,
+      authenticated: p.authenticated,
+      token: p.token,
+      authOnUnsubscribe: p.authOnUnsubscribe,
+    });
   }
 
   deleteSubscription(arn: string): void {

@@ -1,0 +1,182 @@
+/**
+ * Publish and PublishBatch: validation in AWS's order and wording, FIFO topic rules (group, topic-level
+ * dedup, sequence numbers), then one store transaction that enqueues to every matching queue and writes
+ * the HTTP/S outbox rows. Once this returns, every delivery is committed.
+ */
+import { createHash, randomUUID } from "node:crypto";
+import type { Clock } from "../clock.js";
+import { SnsError } from "../errors.js";
+import type { Caller } from "../identity.js";
+import type { MessageService } from "../sqs/message-service.js";
+import { formatSequenceNumber } from "../sqs/sending.js";
+import type { Store } from "../../store/types.js";
+import type { SnsStore } from "../../store/sns-types.js";
+import type { SnsLinks } from "./envelope.js";
+import { invalidParameter, nullValue } from "./errors.js";
+import type { FanOutPlan, FanOutPlanner, PublishedMessage } from "./fan-out.js";
+import { publishSize, validateSnsAttributes, type SnsAttributeInput, type SnsAttributes } from "./message-attributes.js";
+import { parseMessageStructure, type MessageContent } from "./message-structure.js";
+import type { Topic } from "./topic.js";
+
+export interface PublishEntry {
+  Message?: string;
+  Subject?: string;
+  MessageStructure?: string;
+  MessageAttributes?: Record<string, SnsAttributeInput>;
+  MessageDeduplicationId?: string;
+  MessageGroupId?: string;
+}
+
+export interface PublishOutput {
+  MessageId: string;
+  SequenceNumber?: string;
+}
+
+export interface PublishContext {
+  links: SnsLinks;
+  /** X-Amzn-Trace-Id of the request; becomes AWSTraceHeader of the SQS messages. */
+  traceHeader?: string;
+}
+
+const MAX_MESSAGE_BYTES = 262144;
+const DEDUP_WINDOW_MS = 5 * 60 * 1000;
+const FIFO_ID = /^[A-Za-z0-9!"#$%&'()*+,\-./:;<=>?@[\\\]^_`{|}~]{1,128}$/;
+const SUBJECT_FORBIDDEN = /[\u0000-\u001f\u007f]/;
+/** The SenderId AWS stamps on messages SNS delivers to SQS. */
+export const SNS_SENDER = "AIDAIT2UOQQY3AUEKVGXU";
+
+interface Prepared {
+  subject?: string;
+  content: MessageContent;
+  attributes: SnsAttributes;
+  groupId?: string;
+  dedupId?: string;
+  dedupKey?: string;
+  size: number;
+}
+
+/** What can be checked before the topic is known. */
+export type PreparedBody = Pick<Prepared, "subject" | "attributes" | "size">;
+
+function checkFifoId(name: string, value: string): void {
+  if (!FIFO_ID.test(value)) {
+    throw invalidParameter(`${name} Reason: ${name} can only include alphanumeric and punctuation characters. 1 to 128 in length.`);
+  }
+}
+
+export class Publisher {
+  constructor(
+    private readonly sqsStore: Store,
+    private readonly snsStore: SnsStore,
+    private readonly clock: Clock,
+    private readonly planner: FanOutPlanner,
+    private readonly messages: MessageService,
+    private readonly onDeliveries: () => void,
+  ) {}
+
+  /** Subject, message and attributes, in AWS's order of checks. */
+  prepareBody(entry: PublishEntry, attributePath: string): PreparedBody {
+    if (entry.Subject !== undefined && (entry.Subject === "" || entry.Subject.length > 100 || SUBJECT_FORBIDDEN.test(entry.Subject))) {
+      throw invalidParameter("Subject");
+    }
+    if (entry.Message === undefined) throw nullValue(attributePath.replace(/messageAttributes$/, "message"));
+    if (entry.Message === "") throw invalidParameter("Empty message");
+    const attributes = validateSnsAttributes(entry.MessageAttributes, attributePath);
+    return { subject: entry.Subject, attributes, size: publishSize(entry.Message, attributes) };
+  }
+
+  /** The topic-dependent rules: FIFO group and dedup, MessageStructure. */
+  prepareForTopic(entry: PublishEntry, topic: Topic, base: PreparedBody): Prepared {
+    const message = entry.Message ?? "";
+    const groupId = entry.MessageGroupId;
+    const dedupId = entry.MessageDeduplicationId;
+    if (groupId !== undefined) checkFifoId("MessageGroupId", groupId);
+    let dedup: string | undefined;
+    if (topic.fifo) {
+      if (groupId === undefined) throw invalidParameter("The MessageGroupId parameter is required for FIFO topics");
+      if (dedupId !== undefined) checkFifoId("MessageDeduplicationId", dedupId);
+      else if (!topic.contentBasedDeduplication) {
+        throw invalidParameter(
+          "The topic should either have ContentBasedDeduplication enabled or MessageDeduplicationId provided explicitly",
+        );
+      }
+      dedup = dedupId ?? createHash("sha256").update(message, "utf8").digest("hex");
+    } else if (dedupId !== undefined) {
+      throw invalidParameter(
+        "MessageDeduplicationId Reason: The request includes MessageDeduplicationId parameter that is not valid for this topic type",
+      );
+    }
+    const content = parseMessageStructure(message, entry.MessageStructure);
+    const perGroup = topic.attributes.FifoThroughputScope === "MessageGroup";
+    const dedupKey = dedup === undefined ? undefined : perGroup ? `${groupId}\u0000${dedup}` : dedup;
+    return { ...base, content, groupId, dedupId: dedup, dedupKey };
+  }
+
+  publish(topic: Topic, entry: PublishEntry, base: PreparedBody, ctx: PublishContext): PublishOutput {
+    if (base.size > MAX_MESSAGE_BYTES) throw invalidParameter("Message too long");
+    const prepared = this.prepareForTopic(entry, topic, base);
+    return this.commit(topic, [prepared], ctx)[0];
+  }
+
+  publishBatch(topic: Topic, entries: readonly PublishEntry[], bases: readonly PreparedBody[], ctx: PublishContext): PublishOutput[] {
+    const prepared = entries.map((entry, i) => this.prepareForTopic(entry, topic, bases[i]));
+    const total = prepared.reduce((sum, p) => sum + p.size, 0);
+    if (total > MAX_MESSAGE_BYTES) {
+      throw new SnsError("BatchRequestTooLong", "The length of all the messages put together is more than the limit.");
+    }
+    return this.commit(topic, prepared, ctx);
+  }
+
+  /**
+   * One transaction for all messages: FIFO dedup lookups and sequence numbers, queue enqueues and outbox
+   * rows either all land or none do. A duplicate within the dedup window returns the first message's ids.
+   */
+  private commit(topic: Topic, prepared: readonly Prepared[], ctx: PublishContext): PublishOutput[] {
+    const now = this.clock.now();
+    const caller: Caller = { accountId: topic.accountId, region: topic.region, accessKeyId: SNS_SENDER };
+    let deliveries = 0;
+    const outputs = this.sqsStore.transaction(() => {
+      const plan: FanOutPlan = { queues: [], deliveries: [] };
+      // Recorded only after the enqueue succeeded; `batch` catches duplicates within this request.
+      const batch = new Map<string, PublishOutput>();
+      const results = prepared.map((p): PublishOutput => {
+        if (topic.fifo && p.dedupKey !== undefined) {
+          const earlier = batch.get(p.dedupKey);
+          if (earlier) return earlier;
+          const duplicate = this.snsStore.findTopicDedup(topic.id, p.dedupKey, now);
+          if (duplicate) return { MessageId: duplicate.messageId, SequenceNumber: duplicate.sequenceNumber };
+        }
+        const messageId = randomUUID();
+        const sequenceNumber = topic.fifo ? formatSequenceNumber(this.snsStore.nextTopicSequence(topic.id)) : undefined;
+        const message: PublishedMessage = {
+          topic,
+          messageId,
+          publishedAt: now,
+          subject: p.subject,
+          content: p.content,
+          attributes: p.attributes,
+          groupId: p.groupId,
+          dedupId: p.dedupId,
+          sequenceNumber,
+          traceHeader: ctx.traceHeader,
+        };
+        const planned = this.planner.plan(message, ctx.links);
+        plan.queues.push(...planned.queues);
+        plan.deliveries.push(...planned.deliveries);
+        const output = sequenceNumber === undefined ? { MessageId: messageId } : { MessageId: messageId, SequenceNumber: sequenceNumber };
+        if (topic.fifo && p.dedupKey !== undefined) batch.set(p.dedupKey, output);
+        return output;
+      });
+      this.messages.deliver(caller, plan.queues, () => {
+        this.snsStore.addDeliveries(plan.deliveries);
+        for (const [key, first] of batch) {
+          this.snsStore.recordTopicDedup(topic.id, key, { messageId: first.MessageId, sequenceNumber: first.SequenceNumber }, now + DEDUP_WINDOW_MS);
+        }
+      });
+      deliveries = plan.deliveries.length;
+      return results;
+    });
+    if (deliveries > 0) this.onDeliveries();
+    return outputs;
+  }
+}

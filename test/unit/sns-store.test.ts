@@ -1,0 +1,93 @@
+// The SnsStore contract, for the memory and the SQLite implementation alike: topics, subscriptions,
+// FIFO dedup and sequences, and the outbox's leases.
+import { after, describe, test } from "node:test";
+import assert from "node:assert/strict";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { SnsMemoryStore } from "../../src/store/sns-memory-store.js";
+import { SnsSqliteStore } from "../../src/store/sns-sqlite-store.js";
+import type { NewDelivery, SnsStore } from "../../src/store/sns-types.js";
+import { SqliteStore } from "../../src/store/sqlite-store.js";
+
+const dirs: string[] = [];
+const sqliteStores: SqliteStore[] = [];
+after(() => {
+  for (const s of sqliteStores) s.close();
+  for (const d of dirs) rmSync(d, { recursive: true, force: true });
+});
+
+function makeStores(): Array<[string, () => SnsStore]> {
+  return [
+    ["memory", () => new SnsMemoryStore()],
+    [
+      "sqlite",
+      () => {
+        const dir = mkdtempSync(join(tmpdir(), "sluice-sns-store-"));
+        dirs.push(dir);
+        const sqlite = new SqliteStore(dir);
+        sqliteStores.push(sqlite);
+        return new SnsSqliteStore(sqlite.database);
+      },
+    ],
+  ];
+}
+
+const delivery = (subscriptionArn: string, dueAt: number): NewDelivery => ({
+  subscriptionArn,
+  kind: "Notification",
+  endpoint: "http://x",
+  body: `body-${subscriptionArn}-${dueAt}`,
+  headers: { "x-amz-sns-message-type": "Notification" },
+  policy: "{}",
+  dueAt,
+  createdAt: dueAt,
+});
+
+for (const [kind, make] of makeStores()) {
+  describe(`SnsStore (${kind})`, () => {
+    test("topics and subscriptions round-trip", () => {
+      const store = make();
+      const id = store.insertTopic({ region: "us-east-1", accountId: "1", name: "t", fifo: true, attributes: { DisplayName: "x" }, tags: { k: "v" }, createdAt: 5 });
+      store.updateTopic({ id, region: "us-east-1", accountId: "1", name: "t", fifo: true, attributes: { DisplayName: "y" }, tags: {}, createdAt: 5 });
+      assert.deepEqual(store.loadTopics(), [{ id, region: "us-east-1", accountId: "1", name: "t", fifo: true, attributes: { DisplayName: "y" }, tags: {}, createdAt: 5 }]);
+      const row = { arn: "arn:s", topicArn: "arn:t", region: "us-east-1", accountId: "1", protocol: "http", endpoint: "http://e", attributes: { RawMessageDelivery: "true" }, confirmed: false, authenticated: false, token: "abc", authenticateOnUnsubscribe: false, createdAt: 7 };
+      const seq = store.insertSubscription(row);
+      store.updateSubscription({ ...row, seq, confirmed: true, authenticated: true, authenticateOnUnsubscribe: true });
+      assert.deepEqual(store.loadSubscriptions(), [{ ...row, seq, confirmed: true, authenticated: true, authenticateOnUnsubscribe: true }]);
+      store.deleteSubscription("arn:s");
+      store.deleteTopic(id);
+      assert.deepEqual([store.loadTopics(), store.loadSubscriptions()], [[], []]);
+    });
+
+    test("FIFO dedup entries expire; sequences increase per topic", () => {
+      const store = make();
+      const id = store.insertTopic({ region: "r", accountId: "1", name: "f", fifo: true, attributes: {}, tags: {}, createdAt: 0 });
+      store.recordTopicDedup(id, "k", { messageId: "m", sequenceNumber: "1" }, 1000);
+      assert.deepEqual(store.findTopicDedup(id, "k", 999), { messageId: "m", sequenceNumber: "1" });
+      assert.equal(store.findTopicDedup(id, "k", 1000), undefined);
+      assert.deepEqual([store.nextTopicSequence(id), store.nextTopicSequence(id)], [1n, 2n]);
+    });
+
+    test("the outbox: due order, leases, busy subscriptions, reschedule, release", () => {
+      const store = make();
+      store.addDeliveries([delivery("a", 10), delivery("b", 5), delivery("a", 20), delivery("c", 100)]);
+      assert.equal(store.nextDue([]), 5);
+      const first = store.leaseDue(20, 10, ["b"]);
+      assert.deepEqual(first.map((d) => [d.subscriptionArn, d.dueAt]), [["a", 10], ["a", 20]]);
+      assert.deepEqual(first[0].headers, { "x-amz-sns-message-type": "Notification" });
+      assert.equal(store.nextDue(["b"]), 100);
+      assert.deepEqual(store.leaseDue(20, 10, []).map((d) => d.subscriptionArn), ["b"]);
+      assert.deepEqual(store.leaseDue(1000, 10, []).map((d) => d.subscriptionArn), ["c"]);
+      assert.equal(store.nextDue([]), undefined);
+      store.reschedule(first[0].id, 1, 50);
+      assert.equal(store.nextDue([]), 50);
+      const again = store.leaseDue(50, 10, []);
+      assert.deepEqual(again.map((d) => [d.id, d.attempts]), [[first[0].id, 1]]);
+      store.releaseAll();
+      assert.equal(store.leaseDue(1000, 10, []).length, 4);
+      store.removeDelivery(first[0].id);
+      assert.equal(store.pendingDeliveries(), 3);
+    });
+  });
+}
