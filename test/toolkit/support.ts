@@ -2,9 +2,11 @@
  * The single switch point for which broker the toolkit tests run against. Every toolkit test gets
  * its broker from startTestBroker() and from nowhere else.
  *
- *   SLUICE_TEST_BROKER=moto            (default) moto_server in a child process
- *   SLUICE_TEST_BROKER=sluice-memory   Sluice's broker in-process, memory store
+ *   SLUICE_TEST_BROKER=sluice-memory   (default) Sluice's broker in-process, memory store
  *   SLUICE_TEST_BROKER=sluice-sqlite   Sluice's broker in-process, SQLite in a temp directory
+ *                                      (on-sqlite.test.ts runs every toolkit test this way too)
+ *   SLUICE_TEST_BROKER=moto            moto_server in a child process, to check the toolkit against a
+ *                                      second implementation of the AWS APIs
  *
  * Moto quirks worked around here or in the tests (none of them leak into the library):
  * - moto has one fixed account (123456789012); tests isolate themselves with unique service names
@@ -45,7 +47,7 @@ export type { TestBroker };
 export type BrokerKind = "moto" | "sluice-memory" | "sluice-sqlite";
 
 export function brokerKind(): BrokerKind {
-  const kind = process.env["SLUICE_TEST_BROKER"] ?? "moto";
+  const kind = process.env["SLUICE_TEST_BROKER"] ?? "sluice-memory";
   if (kind !== "moto" && kind !== "sluice-memory" && kind !== "sluice-sqlite") throw new Error(`unknown SLUICE_TEST_BROKER "${kind}"`);
   return kind;
 }
