@@ -19,6 +19,7 @@ const files = roots.flatMap((root) => (root.endsWith(".ts") ? [root] : collect(r
 const result = spawnSync(
   process.execPath,
   ["--import", "tsx", "--test", "--test-reporter=spec", ...files],
-  { stdio: "inherit", env: { ...process.env } },
+  // The SDK's notice about Node 20 support would repeat in every test process.
+  { stdio: "inherit", env: { AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true", ...process.env } },
 );
 process.exit(result.status ?? 1);

@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, describe, test } from "node:test";
-import { spawnBroker, type ChildBroker } from "../helpers/child-broker.js";
+import { spawnBroker, type BrokerProcess } from "../helpers/process.js";
 import { sqsClient, sqsSdk } from "../helpers/clients.js";
 
 const sdk = sqsSdk("json");
@@ -11,13 +11,13 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 describe("kill -9 during FIFO traffic and during a move task", () => {
   const dirs: string[] = [];
-  const children: ChildBroker[] = [];
+  const children: BrokerProcess[] = [];
   after(async () => {
-    for (const child of children) await child.kill9().catch(() => undefined);
+    for (const child of children) await child.stop("SIGKILL");
     for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
   });
-  const start = async (dataDir: string, port?: number) => {
-    const child = await spawnBroker({ dataDir, port });
+  const start = async (dataDir: string, port = 0) => {
+    const child = await spawnBroker(["--host", "127.0.0.1", "--port", String(port), "--data-dir", dataDir]);
     children.push(child);
     return child;
   };
@@ -61,7 +61,7 @@ describe("kill -9 during FIFO traffic and during a move task", () => {
     };
     const work = [...Array.from({ length: 10 }, (_, g) => producer(g)), consumer(), consumer()];
     await sleep(1_500);
-    await broker.kill9();
+    await broker.stop("SIGKILL");
     stop = true;
     await Promise.all(work);
     client.destroy();
@@ -124,7 +124,7 @@ describe("kill -9 during FIFO traffic and during a move task", () => {
 
     await client.send(new sdk.StartMessageMoveTaskCommand({ SourceArn: dlqArn, MaxNumberOfMessagesPerSecond: 100 }));
     await sleep(1_200);
-    await broker.kill9();
+    await broker.stop("SIGKILL");
     client.destroy();
 
     broker = await start(dir, broker.port);

@@ -3,47 +3,15 @@
 // no publish is in some queues but not others).
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { spawn, type ChildProcess } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { CreateTopicCommand, PublishCommand, SubscribeCommand } from "@aws-sdk/client-sns";
 import { DeleteMessageBatchCommand, ReceiveMessageCommand, type SQSClient } from "@aws-sdk/client-sqs";
+import { spawnBroker, type BrokerProcess } from "../helpers/process.js";
 import { awsClients, makeQueue } from "../helpers/sns.js";
 
-const BIN = join(import.meta.dirname, "..", "..", "bin", "sluice.js");
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const port = (server.address() as { port: number }).port;
-      server.close(() => resolve(port));
-    });
-  });
-}
-
-function startProcess(port: number, dataDir: string): Promise<ChildProcess> {
-  const child = spawn(process.execPath, [BIN, "start", "--port", String(port), "--data-dir", dataDir], { stdio: ["ignore", "pipe", "pipe"] });
-  return new Promise((resolve, reject) => {
-    let output = "";
-    const timer = setTimeout(() => reject(new Error(`broker did not start: ${output}`)), 20_000);
-    child.stdout?.on("data", (chunk: Buffer) => {
-      output += chunk.toString();
-      if (output.includes("listening on")) {
-        clearTimeout(timer);
-        resolve(child);
-      }
-    });
-    child.stderr?.on("data", (chunk: Buffer) => (output += chunk.toString()));
-    child.once("exit", (code) => {
-      clearTimeout(timer);
-      reject(new Error(`broker exited with ${code}: ${output}`));
-    });
-  });
-}
+const start = (dataDir: string, port = 0) => spawnBroker(["--host", "127.0.0.1", "--port", String(port), "--data-dir", dataDir]);
 
 async function drain(sqs: SQSClient, url: string): Promise<string[]> {
   const ids: string[] = [];
@@ -62,10 +30,8 @@ async function drain(sqs: SQSClient, url: string): Promise<string[]> {
 
 test("kill -9 during fan-out to 5 queues: every acknowledged publish is in every queue exactly once", async () => {
   const dataDir = mkdtempSync(join(tmpdir(), "sluice-sns-crash-"));
-  const port = await freePort();
-  const endpoint = `http://127.0.0.1:${port}`;
-  let child: ChildProcess | undefined = await startProcess(port, dataDir);
-  let c = awsClients(endpoint);
+  let child: BrokerProcess = await start(dataDir);
+  let c = awsClients(child.endpoint);
   try {
     const topic = (await c.sns.send(new CreateTopicCommand({ Name: "crash" }))).TopicArn ?? "";
     const queues = [];
@@ -89,14 +55,13 @@ test("kill -9 during fan-out to 5 queues: every acknowledged publish is in every
     };
     const running = [0, 1, 2, 3].map(publisher);
     while (acknowledged.size < 200) await new Promise((r) => setTimeout(r, 5));
-    child.kill("SIGKILL");
+    await child.stop("SIGKILL");
     stop = true;
     await Promise.all(running);
-    await new Promise<void>((resolve) => (child?.exitCode !== null ? resolve() : child.once("exit", () => resolve())));
     c.destroy();
 
-    child = await startProcess(port, dataDir);
-    c = awsClients(endpoint);
+    child = await start(dataDir, child.port);
+    c = awsClients(child.endpoint);
     const perQueue = [];
     for (const queue of queues) perQueue.push(await drain(c.sqs, queue.url));
     for (const ids of perQueue) {
@@ -109,7 +74,7 @@ test("kill -9 during fan-out to 5 queues: every acknowledged publish is in every
     assert.ok(first.size >= acknowledged.size);
   } finally {
     c.destroy();
-    child?.kill("SIGKILL");
+    await child.stop("SIGKILL");
     rmSync(dataDir, { recursive: true, force: true });
   }
 });

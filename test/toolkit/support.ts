@@ -23,7 +23,6 @@
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import { mkdtemp, rm } from "node:fs/promises";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
@@ -38,6 +37,7 @@ import {
 import { SNSClient } from "@aws-sdk/client-sns";
 import type { Bus, BusOptions } from "../../src/toolkit/index.js";
 import { connectTestBus, startInProcessBroker, type TestBroker } from "../../src/toolkit/testing/index.js";
+import { freePort } from "../helpers/process.js";
 
 // The AWS SDK warns once per process about Node 20; it is noise in test output.
 process.env["AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED"] ??= "true";
@@ -67,18 +67,6 @@ export async function startTestBroker(): Promise<TestBroker> {
     };
   }
   return startMoto();
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const address = server.address();
-      const port = typeof address === "object" && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 async function startMoto(): Promise<TestBroker> {
