@@ -1,6 +1,3 @@
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { SNSClient } from "@aws-sdk/client-sns";
 import {
@@ -10,24 +7,12 @@ import {
   SQSClient,
   type Message,
 } from "@aws-sdk/client-sqs";
-import { startBroker, type BrokerOptions } from "../../src/server/broker.js";
-import type { StoreKind, TestBroker } from "./broker.js";
-
-// The AWS SDK warns once per process about Node 20; it is noise in test output.
-process.env["AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED"] ??= "true";
+import type { BrokerOptions } from "../../src/server/broker.js";
+import { startTestBroker, type StoreKind, type TestBroker } from "./broker.js";
 
 /** A broker with SNS options; sqlite brokers get a fresh data directory unless one is given. */
-export async function startSnsBroker(kind: StoreKind, options: Partial<BrokerOptions> = {}, dataDir?: string): Promise<TestBroker> {
-  const dir = kind === "sqlite" ? (dataDir ?? mkdtempSync(join(tmpdir(), "sluice-sns-"))) : undefined;
-  const broker = await startBroker({ port: 0, memory: kind === "memory", dataDir: dir, quiet: true, ...options });
-  return {
-    ...broker,
-    dataDir: dir,
-    stop: async () => {
-      await broker.stop();
-      if (dir && !dataDir) rmSync(dir, { recursive: true, force: true });
-    },
-  };
+export function startSnsBroker(kind: StoreKind, options: Partial<BrokerOptions> = {}, dataDir?: string): Promise<TestBroker> {
+  return startTestBroker(kind, dataDir, options);
 }
 
 export interface Clients {
