@@ -1,3 +1,4 @@
+import * as crypto from "node:crypto";
 import { createHash } from "node:crypto";
 
 /** The attribute value shape shared by SQS message attributes and system attributes. */
@@ -9,8 +10,11 @@ export interface MessageAttributeValue {
 
 export type MessageAttributes = Record<string, MessageAttributeValue>;
 
+// The one-shot hash (Node 20.12+) skips building a Hash object: about half the cost of a body's MD5.
+const oneShot = typeof crypto.hash === "function" ? crypto.hash : undefined;
+
 export function md5Hex(data: string | Uint8Array): string {
-  return createHash("md5").update(data).digest("hex");
+  return oneShot ? oneShot("md5", data, "hex") : createHash("md5").update(data).digest("hex");
 }
 
 function lengthPrefixed(hash: ReturnType<typeof createHash>, bytes: Uint8Array): void {

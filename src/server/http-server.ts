@@ -10,6 +10,9 @@ import { callerOf } from "./caller.js";
 import { MalformedFormError, parseForm } from "./form.js";
 import { BodyTooLargeError, readBody } from "./read-body.js";
 
+// One decoder for every request: decoding without `stream` keeps no state between calls.
+const utf8 = new TextDecoder("utf-8", { fatal: true });
+
 /** Far above any valid request (1 MiB of payload, escaped or percent-encoded), far below harm. */
 export const MAX_BODY_BYTES = 4 * 1024 * 1024 + 65536;
 
@@ -17,6 +20,7 @@ export interface Services {
   sqs: SqsService;
   /** Other Query-protocol services (SNS) by API version; tried when Version names them. */
   queryServices?: Map<string, QueryService>;
+  /** Tried for every request except POST / (the API endpoint); true when it answered the request. */
   extraRoutes?: (req: IncomingMessage, res: ServerResponse, url: URL) => boolean;
   /** Defers a response until the writes made for it are durable (the store's group commit). */
   afterCommit?: (fn: (failure?: Error) => void) => void;
@@ -70,12 +74,16 @@ export function createBrokerServer(services: Services): Server {
 async function handle(services: Services, req: IncomingMessage, res: ServerResponse, requestId: string): Promise<void> {
   const host = req.headers.host ?? "127.0.0.1";
   const origin = `http://${host}`;
-  const url = new URL(req.url ?? "/", origin);
-  if (req.method === "GET" && url.pathname === "/health") {
-    res.writeHead(200, { "Content-Type": "application/json" }).end('{"status":"ok"}');
-    return;
+  // POST / is the API endpoint itself, where the SDKs send every call: no path or query to parse, and no
+  // extra route can live there without hiding the API. Parsing a URL per request showed in the profile.
+  const url = req.method === "POST" && req.url === "/" ? undefined : new URL(req.url ?? "/", origin);
+  if (url) {
+    if (req.method === "GET" && url.pathname === "/health") {
+      res.writeHead(200, { "Content-Type": "application/json" }).end('{"status":"ok"}');
+      return;
+    }
+    if (services.extraRoutes?.(req, res, url)) return;
   }
-  if (services.extraRoutes?.(req, res, url)) return;
 
   const target = req.headers["x-amz-target"];
   const isJson = typeof target === "string";
@@ -92,12 +100,12 @@ async function handle(services: Services, req: IncomingMessage, res: ServerRespo
   }
 
   const ctx: SqsContext = {
-    caller: callerOf(req.headers, url.searchParams),
+    caller: callerOf(req.headers, url?.searchParams),
     origin,
     traceHeader: typeof req.headers["x-amzn-trace-id"] === "string" ? req.headers["x-amzn-trace-id"] : undefined,
     sqs: services.sqs,
   };
-  const impliedQueue = pathQueueUrl(origin, url.pathname);
+  const impliedQueue = url ? pathQueueUrl(origin, url.pathname) : undefined;
   if (isJson) {
     respond(services, res, await handleSqsJson(target, body, ctx, impliedQueue), requestId);
     return;
@@ -105,8 +113,8 @@ async function handle(services: Services, req: IncomingMessage, res: ServerRespo
 
   let params: Map<string, string>;
   try {
-    params = parseForm(url.search.slice(1));
-    if (body.length > 0) parseForm(new TextDecoder("utf-8", { fatal: true }).decode(body), params);
+    params = parseForm(url ? url.search.slice(1) : "");
+    if (body.length > 0) parseForm(utf8.decode(body), params);
   } catch (error) {
     if (!(error instanceof MalformedFormError) && !(error instanceof TypeError)) throw error;
     write(res, sqsQueryError(new SqsError("MalformedQueryString", "The request body is not valid form-encoded UTF-8."), requestId), requestId);

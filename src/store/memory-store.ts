@@ -1,5 +1,6 @@
 import { MinHeap } from "./min-heap.js";
 import { newReceiptToken } from "./receipt-token.js";
+import { copyMessage, storedFrom } from "./stored-message.js";
 import type {
   DedupEntry,
   DeleteOutcome,
@@ -116,16 +117,10 @@ export class MemoryStore implements Store {
 
   enqueue(entries: ReadonlyArray<{ queueId: number; message: NewMessage }>): StoredMessage[] {
     return entries.map(({ queueId, message }) => {
-      const stored: StoredMessage = {
-        ...message,
-        seq: this.nextSeq++,
-        queueId,
-        receiveCount: message.receiveCount ?? 0,
-        receiptToken: 0,
-      };
+      const stored = storedFrom(message, this.nextSeq++, queueId);
       this.set(queueId).add(stored);
       this.expiries.push({ at: stored.expiresAt, queueId, seq: stored.seq });
-      return { ...stored };
+      return copyMessage(stored);
     });
   }
 
@@ -160,7 +155,7 @@ export class MemoryStore implements Store {
       message.lastReceivedAt = request.now;
       message.receiptToken = newReceiptToken();
       set.setVisibleAt(message, request.visibleAt);
-      messages.push({ ...message });
+      messages.push(copyMessage(message));
       // Stop before pulling another candidate: pulling pops its heap entry, which would then be lost.
       if (messages.length >= request.max) break;
     }
@@ -259,6 +254,10 @@ export class MemoryStore implements Store {
   nextVisibleAt(queueId: number, now: number): number | undefined {
     const set = this.messages.get(queueId);
     if (!set) return undefined;
+    // Every live message has a heap entry for its current visibility, so when even the earliest is in the
+    // future it is the answer; long-polls ask this on every park, and the scan below is O(queue).
+    const top = set.cleanTop();
+    if (!top || top.at > now) return top?.at;
     let next: number | undefined;
     for (const message of set.bySeq.values()) {
       if (message.visibleAt > now && (next === undefined || message.visibleAt < next)) next = message.visibleAt;
@@ -305,7 +304,7 @@ export class MemoryStore implements Store {
     const out: StoredMessage[] = [];
     for (const message of this.messages.get(queueId)?.bySeq.values() ?? []) {
       if (out.length >= limit || message.seq > upToSeq) break;
-      if (message.visibleAt <= now && message.expiresAt > now) out.push({ ...message });
+      if (message.visibleAt <= now && message.expiresAt > now) out.push(copyMessage(message));
     }
     return out;
   }

@@ -1,5 +1,7 @@
+import type Database from "better-sqlite3";
+
 /** The SQLite schema; `user_version` tells which migrations a data file has seen. */
-export const SCHEMA_VERSION = 1;
+export const SCHEMA_VERSION = 2;
 
 export const SCHEMA = `
 CREATE TABLE IF NOT EXISTS queues (
@@ -36,8 +38,21 @@ CREATE TABLE IF NOT EXISTS messages (
   group_id TEXT,
   dedup_id TEXT,
   sequence_number TEXT,
-  dlq_source_arn TEXT
+  dlq_source_arn TEXT,
+  payload_elsewhere INTEGER NOT NULL DEFAULT 0
 );
+-- Large bodies and attributes live apart from their row (which then holds '' and NULL and is marked):
+-- SQLite rewrites a whole record, overflow pages and all, whenever an UPDATE changes its size, and every
+-- receive does. Whichever way a row is deleted, its payload goes with it.
+CREATE TABLE IF NOT EXISTS message_payloads (
+  seq INTEGER PRIMARY KEY,
+  body TEXT NOT NULL,
+  attributes TEXT
+);
+CREATE TRIGGER IF NOT EXISTS message_payloads_follow AFTER DELETE ON messages WHEN old.payload_elsewhere = 1
+BEGIN
+  DELETE FROM message_payloads WHERE seq = old.seq;
+END;
 -- Receives walk this in (visible_at, seq) order; receive_count and expires_at ride along so the
 -- Approximate* counts are answered from the index alone, without reading message bodies.
 CREATE INDEX IF NOT EXISTS messages_by_visibility ON messages (queue_id, visible_at, seq, receive_count, expires_at);
@@ -60,3 +75,12 @@ CREATE TABLE IF NOT EXISTS move_tasks (
   body TEXT NOT NULL
 );
 `;
+
+/** Brings a file written by an earlier schema up to date; runs before SCHEMA, in the same transaction. */
+export function migrate(db: Database.Database, version: number): void {
+  // Version 2 added payload_elsewhere (and the payload table and trigger, which SCHEMA creates).
+  const hasMessages = db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'messages'").get();
+  if (version < 2 && hasMessages) {
+    db.exec("ALTER TABLE messages ADD COLUMN payload_elsewhere INTEGER NOT NULL DEFAULT 0");
+  }
+}

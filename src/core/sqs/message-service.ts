@@ -2,7 +2,7 @@ import type { Clock } from "../clock.js";
 import { SqsError, invalidParameter } from "../errors.js";
 import type { Caller } from "../identity.js";
 import type { LongPoll } from "../long-poll.js";
-import type { StoredMessage, Store } from "../../store/types.js";
+import type { NewMessage, StoredMessage, Store } from "../../store/types.js";
 import { perEntry, validateBatch, type BatchFailure } from "./batch.js";
 import { messageSize } from "./message-attributes.js";
 import type { Queue } from "./queue.js";
@@ -38,6 +38,32 @@ const MAX_BATCH_BYTES = 1048576;
 interface ReceiveAttempt {
   messages: ReceivedMessage[];
   until: number;
+}
+
+/**
+ * A batch entry's result: the send's output under the entry's Id, fields in the same order as the output.
+ * Written out rather than spread: `{ Id, ...output }` made V8 build a fresh hidden class per entry.
+ */
+function withId(id: string, output: SendOutput): SendOutput & { Id: string } {
+  return {
+    Id: id,
+    MessageId: output.MessageId,
+    MD5OfMessageBody: output.MD5OfMessageBody,
+    MD5OfMessageAttributes: output.MD5OfMessageAttributes,
+    MD5OfMessageSystemAttributes: output.MD5OfMessageSystemAttributes,
+    SequenceNumber: output.SequenceNumber,
+  };
+}
+
+/** A FIFO send's output: the message's (or, for a duplicate, the original's) id and sequence number. */
+function sequenced(output: SendOutput, sequenceNumber: string | undefined, messageId: string): SendOutput {
+  const out: SendOutput = { MessageId: messageId, MD5OfMessageBody: output.MD5OfMessageBody };
+  if (output.MD5OfMessageAttributes !== undefined) out.MD5OfMessageAttributes = output.MD5OfMessageAttributes;
+  if (output.MD5OfMessageSystemAttributes !== undefined) {
+    out.MD5OfMessageSystemAttributes = output.MD5OfMessageSystemAttributes;
+  }
+  out.SequenceNumber = sequenceNumber;
+  return out;
 }
 
 /** Sending, receiving and settling messages: the rules of the message lifecycle. */
@@ -78,7 +104,7 @@ export class MessageService {
       successful.map((s) => s.result),
     );
     return {
-      Successful: successful.map((s, i) => ({ Id: s.entry.Id ?? "", ...outputs[i] })),
+      Successful: successful.map((s, i) => withId(s.entry.Id ?? "", outputs[i])),
       Failed: failed,
     };
   }
@@ -96,17 +122,26 @@ export class MessageService {
       this.store.enqueue(prepared.map((p) => ({ queueId: queue.id, message: p.message })));
       return prepared.map((p) => p.output);
     }
-    return prepared.map((p) => {
+    // Deduplicated and sequenced one at a time (a batch may repeat a deduplication id), then stored in one
+    // call, in the same order: the caller's transaction makes it all or nothing either way.
+    const outputs: SendOutput[] = [];
+    const fresh: Array<{ queueId: number; message: NewMessage }> = [];
+    for (const p of prepared) {
       const key = p.dedupKey ?? p.message.messageId;
       const duplicate = this.store.findDedup(queue.id, key, now);
       if (duplicate) {
-        return { ...p.output, MessageId: duplicate.messageId, SequenceNumber: duplicate.sequenceNumber };
+        outputs.push(sequenced(p.output, duplicate.sequenceNumber, duplicate.messageId));
+        continue;
       }
       const sequenceNumber = formatSequenceNumber(this.store.nextSequence(queue.id));
-      this.store.enqueue([{ queueId: queue.id, message: { ...p.message, sequenceNumber } }]);
+      // The prepared message is this call's own; setting the field beats copying it with a spread.
+      p.message.sequenceNumber = sequenceNumber;
+      fresh.push({ queueId: queue.id, message: p.message });
       this.store.recordDedup(queue.id, key, { messageId: p.message.messageId, sequenceNumber }, now + DEDUP_WINDOW_MS);
-      return { ...p.output, SequenceNumber: sequenceNumber };
-    });
+      outputs.push(sequenced(p.output, sequenceNumber, p.output.MessageId));
+    }
+    if (fresh.length > 0) this.store.enqueue(fresh);
+    return outputs;
   }
 
   private wake(queue: Queue, prepared: PreparedMessage[]): void {
@@ -129,7 +164,14 @@ export class MessageService {
     const now = this.clock.now();
     const prepared = targets.map((t) => prepareMessage(t.queue, caller, t.input, now, t.traceHeader));
     const outputs = this.store.transaction(() => {
-      const written = targets.map((t, i) => this.write(t.queue, [prepared[i]], now)[0]);
+      // Standard queues take their copies in one store call; FIFO ones are deduplicated and sequenced each.
+      const standard: Array<{ queueId: number; message: NewMessage }> = [];
+      const written = targets.map((t, i) => {
+        if (t.queue.fifo) return this.write(t.queue, [prepared[i]], now)[0];
+        standard.push({ queueId: t.queue.id, message: prepared[i].message });
+        return prepared[i].output;
+      });
+      if (standard.length > 0) this.store.enqueue(standard);
       alsoWrite?.();
       return written;
     });

@@ -13,11 +13,20 @@ export interface ReceiptHandle {
   token: number;
 }
 
+// Handles are made and read on every receive and delete: one scratch buffer each way (the event loop runs one
+// call at a time), and the 64-bit seq as two 32-bit halves rather than through a BigInt. A seq is a SQLite
+// rowid or a counter, far below 2^53.
+const TWO_32 = 2 ** 32;
+const encodeScratch = Buffer.alloc(LENGTH);
+// Room for anything a 64-character handle can decode to, so an over-long one is seen as such.
+const decodeScratch = Buffer.alloc(48);
+
 export function encodeReceiptHandle(handle: ReceiptHandle): string {
-  const buffer = Buffer.alloc(LENGTH);
+  const buffer = encodeScratch;
   buffer.writeUInt8(VERSION, 0);
   buffer.writeUInt32BE(handle.queueId, 1);
-  buffer.writeBigUInt64BE(BigInt(handle.seq), 5);
+  buffer.writeUInt32BE(Math.floor(handle.seq / TWO_32), 5);
+  buffer.writeUInt32BE(handle.seq % TWO_32, 9);
   buffer.writeUInt32BE(handle.token, 13);
   return `AQEB${buffer.toString("base64url")}`;
 }
@@ -28,11 +37,12 @@ export function invalidReceiptHandle(handle: string): SqsError {
 
 export function decodeReceiptHandle(handle: string, queueId: number): ReceiptHandle {
   if (!handle.startsWith("AQEB") || handle.length > 64) throw invalidReceiptHandle(handle);
-  const buffer = Buffer.from(handle.slice(4), "base64url");
-  if (buffer.length !== LENGTH || buffer.readUInt8(0) !== VERSION) throw invalidReceiptHandle(handle);
+  const buffer = decodeScratch;
+  const length = buffer.write(handle.slice(4), "base64url");
+  if (length !== LENGTH || buffer.readUInt8(0) !== VERSION) throw invalidReceiptHandle(handle);
   const decoded = {
     queueId: buffer.readUInt32BE(1),
-    seq: Number(buffer.readBigUInt64BE(5)),
+    seq: buffer.readUInt32BE(5) * TWO_32 + buffer.readUInt32BE(9),
     token: buffer.readUInt32BE(13),
   };
   if (decoded.queueId !== queueId) throw invalidReceiptHandle(handle);

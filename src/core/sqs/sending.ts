@@ -121,6 +121,8 @@ export function prepareMessage(
     traceHeader: trace,
     groupId,
     dedupId: queue.fifo ? (dedupId ?? dedupKey?.split("\u0000").pop()) : undefined,
+    // Set when a FIFO send is sequenced at commit; present from the start so the object keeps its shape.
+    sequenceNumber: undefined,
   };
   const output: SendOutput = { MessageId: messageId, MD5OfMessageBody: md5OfBody };
   if (md5Attributes) output.MD5OfMessageAttributes = md5Attributes;

@@ -14,6 +14,8 @@ import { ALL_QUEUE_ATTRIBUTES, renderSettings } from "./queue-settings.js";
 export interface SqsOptions extends Partial<RegistryOptions> {}
 
 const MAX_TAGS = 50;
+const MAX_CACHED_URLS = 1024;
+const MAX_CACHED_URL_LENGTH = 512;
 
 /** Every SQS action, on typed input, for a caller; protocols and transports live elsewhere. */
 export class SqsService {
@@ -23,6 +25,7 @@ export class SqsService {
   readonly moveTasks: MoveTaskService;
   private sweepTimer?: Timer;
   private closed = false;
+  private readonly urlPaths = new Map<string, string | null>();
 
   constructor(
     private readonly store: Store,
@@ -42,14 +45,8 @@ export class SqsService {
   /** Finds the queue a QueueUrl names; queues of other accounts only where their policy allows `action`. */
   resolve(caller: Caller, queueUrl: string | undefined, action: string): Queue {
     if (queueUrl === undefined || queueUrl === "") throw missingParameter("QueueUrl");
-    let path = queueUrl;
-    if (/^[a-z]+:\/\//i.test(queueUrl)) {
-      try {
-        path = new URL(queueUrl).pathname;
-      } catch {
-        throw queueDoesNotExist();
-      }
-    }
+    const path = this.pathOf(queueUrl);
+    if (path === undefined) throw queueDoesNotExist();
     const parts = path.split("/").filter((p) => p.length > 0);
     const [accountId, name] = parts.length === 1 ? [caller.accountId, parts[0]] : parts;
     if (parts.length < 1 || parts.length > 2 || !name) throw queueDoesNotExist();
@@ -64,6 +61,29 @@ export class SqsService {
     if (!queue) throw queueDoesNotExist();
     if (queue.accountId !== caller.accountId && !policyAllows(queue, caller.accountId, action)) throw queueDoesNotExist();
     return queue;
+  }
+
+  /**
+   * The path of a QueueUrl (a bare path or name as it is), undefined when it is no URL at all. Parsed once
+   * per distinct URL: clients send the same few on every call, and a URL parse per request showed in the
+   * profile. Only short URLs are kept and the cache is dropped whole when full, so odd inputs cannot grow it.
+   */
+  private pathOf(queueUrl: string): string | undefined {
+    const known = this.urlPaths.get(queueUrl);
+    if (known !== undefined) return known === null ? undefined : known;
+    let path: string | null = queueUrl;
+    if (/^[a-z]+:\/\//i.test(queueUrl)) {
+      try {
+        path = new URL(queueUrl).pathname;
+      } catch {
+        path = null;
+      }
+    }
+    if (queueUrl.length <= MAX_CACHED_URL_LENGTH) {
+      if (this.urlPaths.size >= MAX_CACHED_URLS) this.urlPaths.clear();
+      this.urlPaths.set(queueUrl, path);
+    }
+    return path === null ? undefined : path;
   }
 
   createQueue(

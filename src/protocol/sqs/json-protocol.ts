@@ -59,7 +59,7 @@ export async function handleSqsJson(
       throw new SqsError("MissingRequiredParameterException", `The request must contain the parameter ${missing}.`);
     }
     const output = await spec.handler(ctx, input);
-    return { status: 200, contentType: CONTENT_TYPE, body: encodeJson(output) };
+    return { status: 200, contentType: CONTENT_TYPE, body: encodeJson(output, spec.output) };
   } catch (error) {
     if (error instanceof SqsError) return sqsJsonError(error);
     logUnexpected(error, `SQS ${name}`);
