@@ -34,12 +34,14 @@ export interface QueryService {
 
 function write(res: ServerResponse, response: WireResponse, requestId: string): void {
   if (res.headersSent || res.destroyed) return;
-  res.writeHead(response.status, {
+  const headers: Record<string, string | number> = {
     "Content-Type": response.contentType,
     "Content-Length": Buffer.byteLength(response.body),
     "x-amzn-RequestId": requestId,
-    ...response.headers,
-  });
+  };
+  // Only error responses carry more headers; a loop instead of a spread keeps the object's shape for the rest.
+  if (response.headers) for (const name of Object.keys(response.headers)) headers[name] = response.headers[name];
+  res.writeHead(response.status, headers);
   res.end(response.body);
 }
 

@@ -76,15 +76,17 @@ export async function createSnsRuntime(
   const queryService: QueryService = {
     handles: (action) => isSnsAction(action) && !SHARED_WITH_SQS.has(action),
     handle(params, req, origin, requestId) {
-      const url = new URL(req.url ?? "/", origin);
+      // The SDKs post to "/": only a presigned request has a query string worth parsing.
+      const target = req.url ?? "/";
+      const query = target.includes("?") ? new URL(target, origin).searchParams : undefined;
       const trace = req.headers["x-amzn-trace-id"];
       return handleSnsQuery(
         params,
         {
           sns,
-          caller: callerOf(req.headers, url.searchParams),
+          caller: callerOf(req.headers, query),
           links: linksFor(origin),
-          authenticated: typeof req.headers.authorization === "string" || url.searchParams.has("X-Amz-Signature"),
+          authenticated: typeof req.headers.authorization === "string" || query?.has("X-Amz-Signature") === true,
           traceHeader: typeof trace === "string" ? trace : undefined,
         },
         requestId,

@@ -87,6 +87,7 @@ export type CandidateRow = [
 
 /** Positions in a CandidateRow that the receive reads before deciding what to do with the row. */
 export const CANDIDATE_SEQ = 0;
+export const CANDIDATE_SENT_AT = 7;
 export const CANDIDATE_EXPIRES_AT = 8;
 export const CANDIDATE_RECEIVE_COUNT = 9;
 export const CANDIDATE_PAYLOAD_ELSEWHERE = 16;

@@ -1,7 +1,7 @@
 import type Database from "better-sqlite3";
 
 /** The SQLite schema; `user_version` tells which migrations a data file has seen. */
-export const SCHEMA_VERSION = 2;
+export const SCHEMA_VERSION = 3;
 
 export const SCHEMA = `
 CREATE TABLE IF NOT EXISTS queues (
@@ -54,11 +54,18 @@ BEGIN
   DELETE FROM message_payloads WHERE seq = old.seq;
 END;
 -- Receives walk this in (visible_at, seq) order; receive_count and expires_at ride along so the
--- Approximate* counts are answered from the index alone, without reading message bodies.
+-- Approximate* counts and the retention sweep are answered from the index alone, without reading bodies.
 CREATE INDEX IF NOT EXISTS messages_by_visibility ON messages (queue_id, visible_at, seq, receive_count, expires_at);
 CREATE INDEX IF NOT EXISTS messages_by_group_visibility ON messages (queue_id, group_id, visible_at) WHERE group_id IS NOT NULL;
-CREATE INDEX IF NOT EXISTS messages_by_expiry ON messages (expires_at);
-CREATE INDEX IF NOT EXISTS messages_by_queue ON messages (queue_id, seq);
+-- FIFO receives visit a queue's groups through this (a skip scan over group_id) and read each group's head
+-- in sequence order, so a group with a message in flight costs one probe, not a read of its backlog.
+-- Receives never change these columns, so it costs an entry per send and per delete, and only for messages
+-- that carry a group. Created by SCHEMA on open, so data files from before it get it too.
+CREATE INDEX IF NOT EXISTS messages_by_group ON messages (queue_id, group_id, seq) WHERE group_id IS NOT NULL;
+-- Sequence order for FIFO receives and moves. Every index on messages costs a page written per commit that
+-- touches it, so messages without a group (most of a standard queue) stay out of it and queue-wide reads
+-- use messages_by_visibility; for the same reason there is no index by expiry (see sqlite-expiry.ts).
+CREATE INDEX IF NOT EXISTS messages_by_queue ON messages (queue_id, seq) WHERE group_id IS NOT NULL;
 
 CREATE TABLE IF NOT EXISTS dedup (
   queue_id INTEGER NOT NULL,
@@ -82,5 +89,9 @@ export function migrate(db: Database.Database, version: number): void {
   const hasMessages = db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'messages'").get();
   if (version < 2 && hasMessages) {
     db.exec("ALTER TABLE messages ADD COLUMN payload_elsewhere INTEGER NOT NULL DEFAULT 0");
+  }
+  // Version 3 dropped the expiry index and narrowed the queue index to messages with a group.
+  if (version < 3 && hasMessages) {
+    db.exec("DROP INDEX IF EXISTS messages_by_expiry; DROP INDEX IF EXISTS messages_by_queue");
   }
 }

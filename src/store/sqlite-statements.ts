@@ -8,14 +8,13 @@ import {
 } from "./sqlite-rows.js";
 
 const candidateColumns = CANDIDATE_COLUMNS.join(", ");
-const fifoCandidateColumns = CANDIDATE_COLUMNS.map((c) => `m.${c}`).join(", ");
 
 /**
  * One prepared statement per LIMIT value, written into the SQL. SQLite re-prepares a statement whose LIMIT
  * is a bound parameter every time it is bound, which more than doubled the cost of a receive's query. A
  * receive only ever asks for a few distinct limits (1–10, then ×4 up to 200), so the cache stays small.
  */
-function byLimit<S>(prepare: (limit: number) => S): (limit: number) => S {
+export function byLimit<S>(prepare: (limit: number) => S): (limit: number) => S {
   const cache = new Map<number, S>();
   return (limit) => {
     if (!Number.isInteger(limit) || limit < 1) throw new RangeError(`invalid LIMIT ${limit}`);
@@ -65,20 +64,6 @@ export function prepareStatements(db: Database.Database) {
         )
         .raw(true),
     ),
-    fifoCandidates: byLimit((limit) =>
-      db
-        .prepare<{ queue: number; now: number }, CandidateRow>(
-          // Walk the queue in sequence order and stop at the limit; a group is skipped when it has an
-          // invisible message ahead of the candidate or any message in flight.
-          `SELECT ${fifoCandidateColumns} FROM messages m INDEXED BY messages_by_queue
-            WHERE m.queue_id = @queue AND m.visible_at <= @now
-              AND NOT EXISTS (SELECT 1 FROM messages o
-                               WHERE o.queue_id = @queue AND o.group_id = m.group_id AND o.visible_at > @now
-                                 AND (o.seq < m.seq OR o.receive_count > 0))
-            ORDER BY m.seq LIMIT ${limit}`,
-        )
-        .raw(true),
-    ),
     // Positional parameters: binding by name costs a lookup per parameter on the hottest write.
     markReceived: db.prepare<[now: number, now: number, token: number, visibleAt: number, seq: number]>(
       `UPDATE messages SET receive_count = receive_count + 1, first_received_at = coalesce(first_received_at, ?),
@@ -104,15 +89,7 @@ export function prepareStatements(db: Database.Database) {
     nextVisible: db.prepare<[number, number], { at: number | null }>(
       "SELECT min(visible_at) AS at FROM messages WHERE queue_id = ? AND visible_at > ?",
     ),
-    expired: db.prepare<[number], { queue_id: number; n: number }>(
-      // Left to itself the planner walks the whole visibility index for the GROUP BY (60 ms a sweep at a
-      // million messages); the expiry index reads only what has expired.
-      `SELECT queue_id, count(*) AS n FROM messages INDEXED BY messages_by_expiry
-        WHERE expires_at <= ? GROUP BY queue_id`,
-    ),
-    deleteExpired: db.prepare("DELETE FROM messages WHERE expires_at <= ?"),
     deleteExpiredDedup: db.prepare("DELETE FROM dedup WHERE expires_at <= ?"),
-    nextExpiry: db.prepare<[], { at: number | null }>("SELECT min(expires_at) AS at FROM messages"),
     findDedup: db.prepare<[number, string, number], { message_id: string; sequence_number: string | null }>(
       "SELECT message_id, sequence_number FROM dedup WHERE queue_id = ? AND key = ? AND expires_at > ?",
     ),
@@ -121,9 +98,19 @@ export function prepareStatements(db: Database.Database) {
        ON CONFLICT (queue_id, key) DO UPDATE SET message_id = excluded.message_id,
          sequence_number = excluded.sequence_number, expires_at = excluded.expires_at`,
     ),
-    messagesToMove: db.prepare<[number, number, number, number, number], MessageRecord>(
-      `SELECT * FROM messages WHERE queue_id = ? AND seq <= ? AND visible_at <= ? AND expires_at > ?
+    queueIsFifo: db.prepare<[queue: number], number>("SELECT fifo FROM queues WHERE id = ?").pluck(),
+    // A FIFO queue's messages all have a group, so they are in messages_by_queue and move in sequence order,
+    // which keeps each group's order. A standard queue's move in the order they became visible, the order
+    // the visibility index gives without reading the whole queue.
+    fifoMessagesToMove: db.prepare<[number, number, number, number, number], MessageRecord>(
+      `SELECT * FROM messages INDEXED BY messages_by_queue
+        WHERE queue_id = ? AND group_id IS NOT NULL AND seq <= ? AND visible_at <= ? AND expires_at > ?
         ORDER BY seq LIMIT ?`,
+    ),
+    messagesToMove: db.prepare<[number, number, number, number, number], MessageRecord>(
+      `SELECT * FROM messages INDEXED BY messages_by_visibility
+        WHERE queue_id = ? AND seq <= ? AND visible_at <= ? AND expires_at > ?
+        ORDER BY visible_at, seq LIMIT ?`,
     ),
     relocate: db.prepare(
       `UPDATE messages SET queue_id = @queue, visible_at = @now, expires_at = @expiresAt, receive_count = 0,
@@ -131,7 +118,7 @@ export function prepareStatements(db: Database.Database) {
        WHERE seq = @seq`,
     ),
     watermark: db.prepare<[number], { upTo: number | null; n: number }>(
-      "SELECT max(seq) AS upTo, count(*) AS n FROM messages WHERE queue_id = ?",
+      "SELECT max(seq) AS upTo, count(*) AS n FROM messages INDEXED BY messages_by_visibility WHERE queue_id = ?",
     ),
     saveMoveTask: db.prepare(
       "INSERT INTO move_tasks (task_id, body) VALUES (?, ?) ON CONFLICT (task_id) DO UPDATE SET body = excluded.body",

@@ -6,6 +6,7 @@ import {
   CANDIDATE_EXPIRES_AT,
   CANDIDATE_PAYLOAD_ELSEWHERE,
   CANDIDATE_RECEIVE_COUNT,
+  CANDIDATE_SENT_AT,
   CANDIDATE_SEQ,
   toMessage,
   toQueue,
@@ -14,6 +15,8 @@ import {
 import { migrate, SCHEMA, SCHEMA_VERSION } from "./sqlite-schema.js";
 import { storedFrom } from "./stored-message.js";
 import { prepareStatements, type Statements } from "./sqlite-statements.js";
+import { FifoCandidates } from "./sqlite-fifo.js";
+import { ExpirySweep } from "./sqlite-expiry.js";
 import type {
   DedupEntry,
   DeleteOutcome,
@@ -55,8 +58,10 @@ export class SqliteStore implements Store {
   readonly kind = "sqlite" as const;
   private readonly db: Database.Database;
   private readonly stmt: Statements;
+  private readonly fifo: FifoCandidates;
   private turnOpen = false;
   private waiting: Array<(failure?: Error) => void> = [];
+  private readonly expiry: ExpirySweep;
 
   constructor(dataDir: string) {
     try {
@@ -95,6 +100,8 @@ export class SqliteStore implements Store {
       throw new StoreOpenError(`cannot open database ${file}: ${(error as Error).message}`);
     }
     this.stmt = prepareStatements(this.db);
+    this.fifo = new FifoCandidates(this.db);
+    this.expiry = new ExpirySweep(this.db);
   }
 
   /**
@@ -131,7 +138,19 @@ export class SqliteStore implements Store {
 
   /** A savepoint inside the turn's transaction: `fn`'s writes land together or not at all. */
   transaction<T>(fn: () => T): T {
-    this.openTurn();
+    // The turn's first write (nearly every request: they rarely share a turn) has the transaction to itself,
+    // so a failure rolls all of it back and no savepoint is needed; a savepoint copies every page it
+    // touches into the sub-journal.
+    if (!this.turnOpen) {
+      this.openTurn();
+      try {
+        return fn();
+      } catch (error) {
+        if (this.db.inTransaction) this.db.exec("ROLLBACK");
+        this.stmt.begin.run();
+        throw error;
+      }
+    }
     this.stmt.savepoint.run();
     try {
       const result = fn();
@@ -180,6 +199,7 @@ export class SqliteStore implements Store {
       this.stmt.deleteQueueDedup.run(id);
       this.stmt.deleteQueue.run(id);
     });
+    this.fifo.forget(id);
   }
 
   enqueue(entries: ReadonlyArray<{ queueId: number; message: NewMessage }>): StoredMessage[] {
@@ -208,6 +228,7 @@ export class SqliteStore implements Store {
         );
         const seq = Number(result.lastInsertRowid);
         if (elsewhere) this.stmt.insertPayload.run(seq, m.body, m.attributes ?? null);
+        this.expiry.lower(m.expiresAt);
         return storedFrom(m, seq, queueId);
       }),
     );
@@ -224,7 +245,7 @@ export class SqliteStore implements Store {
       const taken = new Set<number>();
       while (messages.length < request.max && skippedTotal < MAX_SKIPPED_PER_RECEIVE) {
         const rows = request.fifo
-          ? this.stmt.fifoCandidates(limit).all({ queue: request.queueId, now: request.now })
+          ? this.fifo.find(request.queueId, request.now, limit)
           : this.stmt.standardCandidates(limit).all(request.queueId, request.now);
         if (rows.length === 0) break;
         let skipped = 0;
@@ -246,6 +267,7 @@ export class SqliteStore implements Store {
               retention: redrive.deadLetterRetentionMs,
               seq,
             });
+            this.expiry.lower(row[CANDIDATE_SENT_AT] + redrive.deadLetterRetentionMs);
             moved++;
             skipped++;
             continue;
@@ -311,15 +333,13 @@ export class SqliteStore implements Store {
 
   deleteExpired(now: number): Map<number, number> {
     return this.transaction(() => {
-      const removed = new Map(this.stmt.expired.all(now).map((r) => [r.queue_id, r.n] as const));
-      if (removed.size > 0) this.stmt.deleteExpired.run(now);
       this.stmt.deleteExpiredDedup.run(now);
-      return removed;
+      return this.expiry.sweep(now);
     });
   }
 
   nextExpiry(): number | undefined {
-    return this.stmt.nextExpiry.get()?.at ?? undefined;
+    return this.expiry.next();
   }
 
   findDedup(queueId: number, key: string, now: number): DedupEntry | undefined {
@@ -338,7 +358,8 @@ export class SqliteStore implements Store {
   }
 
   messagesToMove(queueId: number, upToSeq: number, limit: number, now: number): StoredMessage[] {
-    return this.stmt.messagesToMove
+    const statement = this.stmt.queueIsFifo.get(queueId) === 1 ? this.stmt.fifoMessagesToMove : this.stmt.messagesToMove;
+    return statement
       .all(queueId, upToSeq, now, now, limit)
       .map((r) => toMessage(r, r.payload_elsewhere === 1 ? this.stmt.payload.get(r.seq) : undefined));
   }
@@ -346,6 +367,7 @@ export class SqliteStore implements Store {
   relocate(seq: number, toQueueId: number, now: number, expiresAt: number): void {
     this.openTurn();
     this.stmt.relocate.run({ queue: toQueueId, now, expiresAt, seq });
+    this.expiry.lower(expiresAt);
   }
 
   moveWatermark(queueId: number): { upToSeq: number; count: number } {

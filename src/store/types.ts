@@ -136,7 +136,10 @@ export interface Store {
   nextVisibleAt(queueId: number, now: number): number | undefined;
   /** Deletes messages whose retention ran out; returns how many per queue. */
   deleteExpired(now: number): Map<number, number>;
-  /** The earliest retention expiry of any message, to schedule the next sweep. */
+  /**
+   * When the next sweep is due: the earliest retention expiry of any message, or later if the store spaces
+   * out its sweeps; undefined when it knows of nothing to sweep (the caller still checks back periodically).
+   */
   nextExpiry(): number | undefined;
 
   /** FIFO deduplication: the entry recorded for `key` if it is still inside its window. */

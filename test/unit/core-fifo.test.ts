@@ -31,6 +31,22 @@ for (const kind of STORE_KINDS) {
       assert.deepEqual(retried.map((m) => m.Body), ["a1", "a2", "b2", "a3"]);
     });
 
+    test("with many groups and a long backlog, every locked group stays locked and freed ones flow in order", async () => {
+      const q = f.queue("many.fifo", { ...FIFO, VisibilityTimeout: "30" });
+      for (let i = 0; i < 400; i++) send(q, `m${i}`, `g${i % 40}`);
+      const receive = async () => (await f.sqs.messages.receive(q, { MaxNumberOfMessages: 10 })).map((m) => m.Body);
+      const heads = [];
+      for (let r = 0; r < 4; r++) heads.push(...(await f.sqs.messages.receive(q, { MaxNumberOfMessages: 10 })));
+      assert.deepEqual(heads.map((m) => m.Body), Array.from({ length: 40 }, (_, i) => `m${i}`));
+      // Every group has a message in flight; the other 360 messages are all behind a lock.
+      assert.deepEqual(await receive(), []);
+      f.sqs.messages.delete(q, heads[7].ReceiptHandle);
+      assert.deepEqual(await receive(), Array.from({ length: 9 }, (_, i) => `m${47 + 40 * i}`));
+      assert.deepEqual(await receive(), []);
+      f.clock.advance(30_000);
+      assert.deepEqual(await receive(), ["m0", "m1", "m2", "m3", "m4", "m5", "m6", "m8", "m9", "m10"]);
+    });
+
     test("deduplicates by id within five minutes, also after the original is deleted", async () => {
       const q = f.queue("dedup.fifo", FIFO);
       const original = send(q, "x", "g", "same");

@@ -10,6 +10,7 @@ import {
   renderConfirmation,
   renderNotification,
   signNotification,
+  signNotificationAsync,
   type NotificationFields,
 } from "../../src/core/sns/envelope.js";
 import { publishSize, validateSnsAttributes } from "../../src/core/sns/message-attributes.js";
@@ -80,6 +81,8 @@ test("signatures verify with the certificate: SHA1withRSA (v1) and SHA256withRSA
   for (const [version, algorithm] of [["1", "RSA-SHA1"], ["2", "RSA-SHA256"]] as const) {
     const signed = signNotification(fields, { signer, version, certUrl: "c" });
     assert.ok(createVerify(algorithm).update(notificationStringToSign(fields)).verify(certificate, signed.signature, "base64"));
+    // PKCS #1 v1.5 is deterministic: the thread-pool path must produce the very same signature.
+    assert.deepEqual(await signNotificationAsync(fields, { signer, version, certUrl: "c" }), signed);
   }
   const confirmation = renderConfirmation(
     { type: "SubscriptionConfirmation", messageId: "m", token: "t", topicArn: "a", message: "msg", subscribeUrl: "u", timestamp: "ts" },

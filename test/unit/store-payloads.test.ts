@@ -96,7 +96,56 @@ describe("a data file from schema 1", () => {
     f.sqs.messages.send(f.caller, old, { MessageBody: bigBody });
     const [big] = await f.sqs.messages.receive(old, {});
     assert.equal(big.Body, bigBody);
-    assert.equal((f.store as SqliteStore).database.pragma("user_version", { simple: true }), 2);
+    assert.equal((f.store as SqliteStore).database.pragma("user_version", { simple: true }), 3);
+    f.sqs.close();
+    f.store.close();
+  });
+});
+
+describe("a data file from schema 2", () => {
+  let dir: string;
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), "sluice-schema2-"));
+  });
+  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+  const indexes = (db: Database.Database) =>
+    db.prepare("SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = 'messages' ORDER BY name").all() as Array<{ name: string; sql: string | null }>;
+
+  test("loses the expiry index, gets a queue index for grouped messages only, and keeps its messages", async () => {
+    const clock = new FakeClock();
+    let f = coreFixture("sqlite", { dir, clock });
+    const q = f.queue("old", { MessageRetentionPeriod: "60" });
+    const fifo = f.queue("old.fifo", { FifoQueue: "true", ContentBasedDeduplication: "true" });
+    const sent = f.sqs.messages.send(f.caller, q, { MessageBody: "from before" });
+    f.sqs.messages.send(f.caller, q, { MessageBody: "expires" });
+    f.sqs.messages.send(f.caller, fifo, { MessageBody: "first", MessageGroupId: "g" });
+    f.sqs.messages.send(f.caller, fifo, { MessageBody: "second", MessageGroupId: "g" });
+    f.sqs.close();
+    f.store.close();
+    // Take the file back to schema 2: an index by expiry and a queue index over every message.
+    const db = new Database(join(dir, "sluice.db"));
+    db.exec(`DROP INDEX messages_by_queue;
+      CREATE INDEX messages_by_queue ON messages (queue_id, seq);
+      CREATE INDEX messages_by_expiry ON messages (expires_at)`);
+    db.pragma("user_version = 2");
+    db.close();
+
+    f = coreFixture("sqlite", { dir, clock });
+    const migrated = indexes((f.store as SqliteStore).database);
+    assert.equal(migrated.some((i) => i.name === "messages_by_expiry"), false);
+    assert.match(migrated.find((i) => i.name === "messages_by_queue")?.sql ?? "", /WHERE group_id IS NOT NULL/);
+    assert.equal((f.store as SqliteStore).database.pragma("user_version", { simple: true }), 3);
+    const old = f.sqs.resolve(f.caller, "old", "ReceiveMessage");
+    const [got] = await f.sqs.messages.receive(old, { VisibilityTimeout: 0 });
+    assert.equal(got.MessageId, sent.MessageId);
+    const oldFifo = f.sqs.resolve(f.caller, "old.fifo", "ReceiveMessage");
+    assert.deepEqual((await f.sqs.messages.receive(oldFifo, { MaxNumberOfMessages: 10 })).map((m) => m.Body), ["first", "second"]);
+    // Retention still sweeps without the expiry index.
+    const rows = () => ((f.store as SqliteStore).database.prepare("SELECT count(*) AS n FROM messages").get() as { n: number }).n;
+    assert.equal(rows(), 4);
+    clock.advance(61_000);
+    assert.equal(rows(), 2);
     f.sqs.close();
     f.store.close();
   });

@@ -7,6 +7,8 @@
 /** Signs canonical strings with the broker's key; version "1" is SHA1withRSA, "2" SHA256withRSA. */
 export interface MessageSigner {
   sign(canonical: string, version: "1" | "2"): string;
+  /** The same signature, computed off the event loop: an RSA signature is most of a Publish's CPU. */
+  signAsync(canonical: string, version: "1" | "2"): Promise<string>;
 }
 
 /** Where links in delivered messages point. */
@@ -58,13 +60,18 @@ export const confirmationText = (topicArn: string): string =>
 export const unsubscribeText = (subscriptionArn: string): string =>
   `You have chosen to deactivate subscription ${subscriptionArn}.\nTo cancel this operation and restore the subscription, visit the SubscribeURL included in this message.`;
 
+const fieldLines = (fields: ReadonlyArray<readonly [string, string]>): string =>
+  fields.map(([key, value]) => `  ${JSON.stringify(key)} : ${JSON.stringify(value)}`).join(",\n");
+
+/** The MessageAttributes member with its leading separator, or nothing when there are none. */
+function attributesBlock(attributes: EnvelopeAttributes | undefined): string {
+  if (!attributes || attributes.length === 0) return "";
+  const entries = attributes.map(([name, v]) => `    ${JSON.stringify(name)} : ${JSON.stringify({ Type: v.Type, Value: v.Value })}`);
+  return `,\n  "MessageAttributes" : {\n${entries.join(",\n")}\n  }`;
+}
+
 function layout(fields: ReadonlyArray<readonly [string, string]>, attributes?: EnvelopeAttributes): string {
-  const lines = fields.map(([key, value]) => `  ${JSON.stringify(key)} : ${JSON.stringify(value)}`);
-  if (attributes && attributes.length > 0) {
-    const entries = attributes.map(([name, v]) => `    ${JSON.stringify(name)} : ${JSON.stringify({ Type: v.Type, Value: v.Value })}`);
-    lines.push(`  "MessageAttributes" : {\n${entries.join(",\n")}\n  }`);
-  }
-  return `{\n${lines.join(",\n")}\n}`;
+  return `{\n${fieldLines(fields)}${attributesBlock(attributes)}\n}`;
 }
 
 function canonical(pairs: ReadonlyArray<readonly [string, string | undefined]>): string {
@@ -74,7 +81,10 @@ function canonical(pairs: ReadonlyArray<readonly [string, string | undefined]>):
     .join("");
 }
 
-export function notificationStringToSign(f: NotificationFields): string {
+/** The fields a Notification's signature covers. */
+export type SignedNotificationFields = Pick<NotificationFields, "message" | "messageId" | "subject" | "timestamp" | "topicArn">;
+
+export function notificationStringToSign(f: SignedNotificationFields): string {
   return canonical([
     ["Message", f.message],
     ["MessageId", f.messageId],
@@ -104,12 +114,21 @@ export interface SignatureFields {
   certUrl: string;
 }
 
-export function signNotification(f: NotificationFields, signing: Signing): SignatureFields {
+export function signNotification(f: SignedNotificationFields, signing: Signing): SignatureFields {
   return { version: signing.version, signature: signing.signer.sign(notificationStringToSign(f), signing.version), certUrl: signing.certUrl };
 }
 
-/** A Notification; FIFO topics deliver it unsigned (no signing fields), as AWS does. */
-export function renderNotification(f: NotificationFields, signed: SignatureFields | undefined): string {
+export async function signNotificationAsync(f: SignedNotificationFields, signing: Signing): Promise<SignatureFields> {
+  const signature = await signing.signer.signAsync(notificationStringToSign(f), signing.version);
+  return { version: signing.version, signature, certUrl: signing.certUrl };
+}
+
+/**
+ * Notifications of one message and text, for any UnsubscribeURL: the only member that differs between
+ * subscriptions, so a fan-out lays the rest out once. FIFO topics deliver unsigned (no signing fields),
+ * as AWS does.
+ */
+export function notificationRenderer(f: Omit<NotificationFields, "unsubscribeUrl">, signed: SignatureFields | undefined): (unsubscribeUrl: string) => string {
   const fields: Array<[string, string]> = [
     ["Type", "Notification"],
     ["MessageId", f.messageId],
@@ -121,8 +140,13 @@ export function renderNotification(f: NotificationFields, signed: SignatureField
   if (signed) {
     fields.push(["SignatureVersion", signed.version], ["Signature", signed.signature], ["SigningCertURL", signed.certUrl]);
   }
-  fields.push(["UnsubscribeURL", f.unsubscribeUrl]);
-  return layout(fields, f.attributes);
+  const head = `{\n${fieldLines(fields)},\n  "UnsubscribeURL" : `;
+  const tail = `${attributesBlock(f.attributes)}\n}`;
+  return (unsubscribeUrl) => `${head}${JSON.stringify(unsubscribeUrl)}${tail}`;
+}
+
+export function renderNotification(f: NotificationFields, signed: SignatureFields | undefined): string {
+  return notificationRenderer(f, signed)(f.unsubscribeUrl);
 }
 
 export function renderConfirmation(f: ConfirmationFields, signing: Signing): string {

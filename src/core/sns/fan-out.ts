@@ -12,11 +12,11 @@ import type { SendInput } from "../sqs/sending.js";
 import type { NewDelivery } from "../../store/sns-types.js";
 import { effectiveSubscriptionPolicy, type EffectiveHttpPolicy } from "./delivery-policy.js";
 import {
-  renderNotification,
+  notificationRenderer,
   signNotification,
+  signNotificationAsync,
   unsubscribeUrl,
   type MessageSigner,
-  type NotificationFields,
   type SignatureFields,
   type SnsLinks,
 } from "./envelope.js";
@@ -113,13 +113,50 @@ export class FanOutPlanner {
     return policy;
   }
 
-  plan(message: PublishedMessage, links: SnsLinks): FanOutPlan {
+  /**
+   * Signs, off the event loop, each distinct text this message's enveloped deliveries will carry, for
+   * `plan` to use. A text only a non-matching subscription would get is not signed; FIFO topics deliver
+   * unsigned.
+   */
+  async presign(message: PublishedMessage, links: SnsLinks): Promise<Map<string, SignatureFields>> {
+    const { topic } = message;
+    const signatures = new Map<string, SignatureFields>();
+    if (topic.fifo) return signatures;
+    const texts = new Set<string>();
+    let filterable: Record<string, FilterableAttribute> | undefined;
+    for (const subscription of this.subscriptions.forTopic(topic.arn)) {
+      if (!subscription.confirmed || subscription.raw) continue;
+      const text = message.content.forProtocol(subscription.protocol);
+      if (texts.has(text)) continue;
+      if (subscription.filter) {
+        filterable ??= filterableAttributes(message.attributes);
+        if (!subscription.filter.matches({ attributes: filterable, body: text })) continue;
+      }
+      texts.add(text);
+    }
+    const timestamp = new Date(message.publishedAt).toISOString();
+    const signing = { signer: this.signer, version: topic.signatureVersion, certUrl: links.certUrl };
+    const { messageId, subject } = message;
+    await Promise.all(
+      [...texts].map(async (text) => {
+        const fields = { messageId, topicArn: topic.arn, subject, message: text, timestamp };
+        signatures.set(text, await signNotificationAsync(fields, signing));
+      }),
+    );
+    return signatures;
+  }
+
+  /**
+   * `signatures` (from `presign`, by text) is used where it has the text; anything else, e.g. for a
+   * subscription added meanwhile, is signed here.
+   */
+  plan(message: PublishedMessage, links: SnsLinks, signatures = new Map<string, SignatureFields>()): FanOutPlan {
     const { topic } = message;
     const plan: FanOutPlan = { queues: [], deliveries: [] };
     const timestamp = new Date(message.publishedAt).toISOString();
     const envelopeAttrs = envelopeAttributes(message.attributes);
     let filterable: Record<string, FilterableAttribute> | undefined;
-    const signatures = new Map<string, SignatureFields>();
+    const renderers = new Map<string, (unsubscribeUrl: string) => string>();
 
     for (const subscription of this.subscriptions.forTopic(topic.arn)) {
       if (!subscription.confirmed) continue;
@@ -128,25 +165,32 @@ export class FanOutPlanner {
         filterable ??= filterableAttributes(message.attributes);
         if (!subscription.filter.matches({ attributes: filterable, body: text })) continue;
       }
-      const fields: NotificationFields = {
-        messageId: message.messageId,
-        topicArn: topic.arn,
-        subject: message.subject,
-        message: text,
-        timestamp,
-        sequenceNumber: message.sequenceNumber,
-        unsubscribeUrl: unsubscribeUrl(links.base, subscription.arn),
-        attributes: envelopeAttrs,
-      };
-      let signed: SignatureFields | undefined;
-      if (!subscription.raw && !topic.fifo) {
-        signed = signatures.get(text);
-        if (!signed) {
-          signed = signNotification(fields, { signer: this.signer, version: topic.signatureVersion, certUrl: links.certUrl });
-          signatures.set(text, signed);
+      let body = text;
+      if (!subscription.raw) {
+        let render = renderers.get(text);
+        if (!render) {
+          const fields = {
+            messageId: message.messageId,
+            topicArn: topic.arn,
+            subject: message.subject,
+            message: text,
+            timestamp,
+            sequenceNumber: message.sequenceNumber,
+            attributes: envelopeAttrs,
+          };
+          let signed: SignatureFields | undefined;
+          if (!topic.fifo) {
+            signed = signatures.get(text);
+            if (!signed) {
+              signed = signNotification(fields, { signer: this.signer, version: topic.signatureVersion, certUrl: links.certUrl });
+              signatures.set(text, signed);
+            }
+          }
+          render = notificationRenderer(fields, signed);
+          renderers.set(text, render);
         }
+        body = render(unsubscribeUrl(links.base, subscription.arn));
       }
-      const body = subscription.raw ? text : renderNotification(fields, signed);
       const rawAttributes = subscription.raw ? sqsAttributes(message.attributes) : undefined;
       if (subscription.protocol === "sqs") this.planQueue(plan, message, subscription, body, rawAttributes);
       else this.planHttp(plan, message, subscription, body);

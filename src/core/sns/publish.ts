@@ -109,29 +109,77 @@ export class Publisher {
     const content = parseMessageStructure(message, entry.MessageStructure);
     const perGroup = topic.attributes.FifoThroughputScope === "MessageGroup";
     const dedupKey = dedup === undefined ? undefined : perGroup ? `${groupId}\u0000${dedup}` : dedup;
-    return { ...base, content, groupId, dedupId: dedup, dedupKey };
+    return { subject: base.subject, attributes: base.attributes, size: base.size, content, groupId, dedupId: dedup, dedupKey };
   }
 
-  publish(topic: Topic, entry: PublishEntry, base: PreparedBody, ctx: PublishContext): PublishOutput {
+  /** Everything is validated before the first await, so a refused message has no effects. */
+  async publish(topic: Topic, entry: PublishEntry, base: PreparedBody, ctx: PublishContext): Promise<PublishOutput> {
     if (base.size > MAX_MESSAGE_BYTES) throw invalidParameter("Message too long");
     const prepared = this.prepareForTopic(entry, topic, base);
-    return this.commit(topic, [prepared], ctx)[0];
+    const outputs = topic.fifo ? this.commitFifo(topic, [prepared], ctx) : await this.commitStandard(topic, [prepared], ctx);
+    return outputs[0];
   }
 
-  publishBatch(topic: Topic, entries: readonly PublishEntry[], bases: readonly PreparedBody[], ctx: PublishContext): PublishOutput[] {
+  async publishBatch(
+    topic: Topic,
+    entries: readonly PublishEntry[],
+    bases: readonly PreparedBody[],
+    ctx: PublishContext,
+  ): Promise<PublishOutput[]> {
     const prepared = entries.map((entry, i) => this.prepareForTopic(entry, topic, bases[i]));
     const total = prepared.reduce((sum, p) => sum + p.size, 0);
     if (total > MAX_MESSAGE_BYTES) {
       throw new SnsError("BatchRequestTooLong", "The length of all the messages put together is more than the limit.");
     }
-    return this.commit(topic, prepared, ctx);
+    return topic.fifo ? this.commitFifo(topic, prepared, ctx) : this.commitStandard(topic, prepared, ctx);
+  }
+
+  private publishedMessage(topic: Topic, p: Prepared, now: number, ctx: PublishContext, sequenceNumber?: string): PublishedMessage {
+    return {
+      topic,
+      messageId: randomUUID(),
+      publishedAt: now,
+      subject: p.subject,
+      content: p.content,
+      attributes: p.attributes,
+      groupId: p.groupId,
+      dedupId: p.dedupId,
+      sequenceNumber,
+      traceHeader: ctx.traceHeader,
+    };
+  }
+
+  /**
+   * Standard topics: the signatures are made on the thread pool first, then the queue enqueues and outbox
+   * rows of all messages land in one store transaction (the deliver call's), or none do. Planning reads
+   * the subscriptions as they are after signing.
+   */
+  private async commitStandard(topic: Topic, prepared: readonly Prepared[], ctx: PublishContext): Promise<PublishOutput[]> {
+    const now = this.clock.now();
+    const messages = prepared.map((p) => this.publishedMessage(topic, p, now, ctx));
+    const signatures = await Promise.all(messages.map((m) => this.planner.presign(m, ctx.links)));
+    const plan: FanOutPlan = { queues: [], deliveries: [] };
+    // A topic deleted while its message was being signed has no subscriptions left to deliver to.
+    if (!topic.deleted) {
+      messages.forEach((message, i) => {
+        const planned = this.planner.plan(message, ctx.links, signatures[i]);
+        plan.queues.push(...planned.queues);
+        plan.deliveries.push(...planned.deliveries);
+      });
+    }
+    if (plan.queues.length > 0 || plan.deliveries.length > 0) {
+      const caller: Caller = { accountId: topic.accountId, region: topic.region, accessKeyId: SNS_SENDER };
+      this.messages.deliver(caller, plan.queues, () => this.snsStore.addDeliveries(plan.deliveries));
+    }
+    if (plan.deliveries.length > 0) this.onDeliveries();
+    return messages.map((m) => ({ MessageId: m.messageId }));
   }
 
   /**
    * One transaction for all messages: FIFO dedup lookups and sequence numbers, queue enqueues and outbox
    * rows either all land or none do. A duplicate within the dedup window returns the first message's ids.
    */
-  private commit(topic: Topic, prepared: readonly Prepared[], ctx: PublishContext): PublishOutput[] {
+  private commitFifo(topic: Topic, prepared: readonly Prepared[], ctx: PublishContext): PublishOutput[] {
     const now = this.clock.now();
     const caller: Caller = { accountId: topic.accountId, region: topic.region, accessKeyId: SNS_SENDER };
     let deliveries = 0;
@@ -140,31 +188,20 @@ export class Publisher {
       // Recorded only after the enqueue succeeded; `batch` catches duplicates within this request.
       const batch = new Map<string, PublishOutput>();
       const results = prepared.map((p): PublishOutput => {
-        if (topic.fifo && p.dedupKey !== undefined) {
+        if (p.dedupKey !== undefined) {
           const earlier = batch.get(p.dedupKey);
           if (earlier) return earlier;
           const duplicate = this.snsStore.findTopicDedup(topic.id, p.dedupKey, now);
           if (duplicate) return { MessageId: duplicate.messageId, SequenceNumber: duplicate.sequenceNumber };
         }
-        const messageId = randomUUID();
-        const sequenceNumber = topic.fifo ? formatSequenceNumber(this.snsStore.nextTopicSequence(topic.id)) : undefined;
-        const message: PublishedMessage = {
-          topic,
-          messageId,
-          publishedAt: now,
-          subject: p.subject,
-          content: p.content,
-          attributes: p.attributes,
-          groupId: p.groupId,
-          dedupId: p.dedupId,
-          sequenceNumber,
-          traceHeader: ctx.traceHeader,
-        };
+        const sequenceNumber = formatSequenceNumber(this.snsStore.nextTopicSequence(topic.id));
+        const message = this.publishedMessage(topic, p, now, ctx, sequenceNumber);
+        // FIFO topics deliver unsigned, so planning here signs nothing.
         const planned = this.planner.plan(message, ctx.links);
         plan.queues.push(...planned.queues);
         plan.deliveries.push(...planned.deliveries);
-        const output = sequenceNumber === undefined ? { MessageId: messageId } : { MessageId: messageId, SequenceNumber: sequenceNumber };
-        if (topic.fifo && p.dedupKey !== undefined) batch.set(p.dedupKey, output);
+        const output = { MessageId: message.messageId, SequenceNumber: sequenceNumber };
+        if (p.dedupKey !== undefined) batch.set(p.dedupKey, output);
         return output;
       });
       this.messages.deliver(caller, plan.queues, () => {

@@ -167,7 +167,8 @@ export class SnsService {
 
   // Publishing
 
-  publish(ctx: SnsRequestContext, input: PublishEntry & { TopicArn?: string; TargetArn?: string; PhoneNumber?: string }): PublishOutput {
+  /** Settles once the deliveries are written; a refused message writes nothing. */
+  async publish(ctx: SnsRequestContext, input: PublishEntry & { TopicArn?: string; TargetArn?: string; PhoneNumber?: string }): Promise<PublishOutput> {
     if (input.PhoneNumber !== undefined) throw unsupported("Publishing to phone numbers (SMS)");
     if (input.TargetArn !== undefined && input.TargetArn.includes(":endpoint/")) throw unsupported("Publishing to mobile push endpoints");
     const base = this.publisher.prepareBody(input, "messageAttributes");
@@ -178,7 +179,7 @@ export class SnsService {
     return this.publisher.publish(topic, input, base, ctx);
   }
 
-  publishBatch(ctx: SnsRequestContext, topicArn: string | undefined, entries: Array<PublishEntry & { Id?: string }> = []) {
+  async publishBatch(ctx: SnsRequestContext, topicArn: string | undefined, entries: Array<PublishEntry & { Id?: string }> = []) {
     if (entries.length === 0) throw new SnsError("EmptyBatchRequest", "The batch request doesn't contain any entries.");
     if (entries.length > 10) throw new SnsError("TooManyEntriesInBatchRequest", "The batch request contains more entries than permissible.");
     const topic = this.topic(ctx.caller, topicArn, "Publish");
@@ -193,7 +194,7 @@ export class SnsService {
     const bases = entries.map((entry, i) =>
       this.publisher.prepareBody(entry, `publishBatchRequestEntries.${i + 1}.member.messageAttributes`),
     );
-    const outputs = this.publisher.publishBatch(topic, entries, bases, ctx);
+    const outputs = await this.publisher.publishBatch(topic, entries, bases, ctx);
     return outputs.map((output, i) => ({ Id: ids[i], ...output }));
   }
 

@@ -17,6 +17,32 @@ const MAX_TAGS = 50;
 const MAX_CACHED_URLS = 1024;
 const MAX_CACHED_URL_LENGTH = 512;
 
+interface QueuePath {
+  accountId: string | undefined;
+  name: string;
+}
+
+function parseQueuePath(queueUrl: string): QueuePath | null {
+  let path = queueUrl;
+  if (/^[a-z]+:\/\//i.test(queueUrl)) {
+    try {
+      path = new URL(queueUrl).pathname;
+    } catch {
+      return null;
+    }
+  }
+  const parts = path.split("/").filter((p) => p.length > 0);
+  if (parts.length < 1 || parts.length > 2) return null;
+  try {
+    return parts.length === 1
+      ? { accountId: undefined, name: decodeURIComponent(parts[0]) }
+      : { accountId: parts[0], name: decodeURIComponent(parts[1]) };
+  } catch {
+    // A malformed escape cannot name any queue.
+    return null;
+  }
+}
+
 /** Every SQS action, on typed input, for a caller; protocols and transports live elsewhere. */
 export class SqsService {
   readonly registry: QueueRegistry;
@@ -25,7 +51,7 @@ export class SqsService {
   readonly moveTasks: MoveTaskService;
   private sweepTimer?: Timer;
   private closed = false;
-  private readonly urlPaths = new Map<string, string | null>();
+  private readonly urlPaths = new Map<string, QueuePath | null>();
 
   constructor(
     private readonly store: Store,
@@ -45,45 +71,30 @@ export class SqsService {
   /** Finds the queue a QueueUrl names; queues of other accounts only where their policy allows `action`. */
   resolve(caller: Caller, queueUrl: string | undefined, action: string): Queue {
     if (queueUrl === undefined || queueUrl === "") throw missingParameter("QueueUrl");
-    const path = this.pathOf(queueUrl);
-    if (path === undefined) throw queueDoesNotExist();
-    const parts = path.split("/").filter((p) => p.length > 0);
-    const [accountId, name] = parts.length === 1 ? [caller.accountId, parts[0]] : parts;
-    if (parts.length < 1 || parts.length > 2 || !name) throw queueDoesNotExist();
-    let decodedName: string;
-    try {
-      decodedName = decodeURIComponent(name);
-    } catch {
-      // A malformed escape cannot name any queue.
-      throw queueDoesNotExist();
-    }
-    const queue = this.registry.get(caller.region, accountId, decodedName);
+    const named = this.queuePathOf(queueUrl);
+    if (named === null) throw queueDoesNotExist();
+    const accountId = named.accountId ?? caller.accountId;
+    const queue = this.registry.get(caller.region, accountId, named.name);
     if (!queue) throw queueDoesNotExist();
     if (queue.accountId !== caller.accountId && !policyAllows(queue, caller.accountId, action)) throw queueDoesNotExist();
     return queue;
   }
 
   /**
-   * The path of a QueueUrl (a bare path or name as it is), undefined when it is no URL at all. Parsed once
-   * per distinct URL: clients send the same few on every call, and a URL parse per request showed in the
-   * profile. Only short URLs are kept and the cache is dropped whole when full, so odd inputs cannot grow it.
+   * The account (undefined: the caller's) and decoded name a QueueUrl (or a bare path or name) points at,
+   * null when it cannot name any queue. Worked out once per distinct URL: clients send the same few on every
+   * call, and parsing them showed in the profile. Only short URLs are kept and the cache is dropped whole
+   * when full, so odd inputs cannot grow it.
    */
-  private pathOf(queueUrl: string): string | undefined {
+  private queuePathOf(queueUrl: string): QueuePath | null {
     const known = this.urlPaths.get(queueUrl);
-    if (known !== undefined) return known === null ? undefined : known;
-    let path: string | null = queueUrl;
-    if (/^[a-z]+:\/\//i.test(queueUrl)) {
-      try {
-        path = new URL(queueUrl).pathname;
-      } catch {
-        path = null;
-      }
-    }
+    if (known !== undefined) return known;
+    const parsed = parseQueuePath(queueUrl);
     if (queueUrl.length <= MAX_CACHED_URL_LENGTH) {
       if (this.urlPaths.size >= MAX_CACHED_URLS) this.urlPaths.clear();
-      this.urlPaths.set(queueUrl, path);
+      this.urlPaths.set(queueUrl, parsed);
     }
-    return path === null ? undefined : path;
+    return parsed;
   }
 
   createQueue(

@@ -121,7 +121,7 @@ export const snsActions = table<SnsContext>(
       PublishBatchRequestEntries: member(list(structure({ Id: member(string), ...PublishFields }), false), { required: true }),
     }),
     structure({ Successful: member(list(BatchResultEntry, false)), Failed: member(list(BatchErrorEntry, false)) }),
-    (ctx, input) => ({ Successful: ctx.sns.publishBatch(ctx, input.TopicArn, input.PublishBatchRequestEntries), Failed: [] }),
+    async (ctx, input) => ({ Successful: await ctx.sns.publishBatch(ctx, input.TopicArn, input.PublishBatchRequestEntries), Failed: [] }),
   ),
   action(
     "AddPermission",

@@ -22,11 +22,23 @@ export function snsQueryError(error: SnsError, requestId: string): WireResponse 
 
 const invalidValue = (name: string) => new SnsError("InvalidParameter", `Invalid parameter: ${name}`);
 
+/** Each input shape's required member names, listed once rather than on every request. */
+const requiredNames = new WeakMap<StructureShape, string[]>();
+
+function requiredOf(shape: StructureShape): string[] {
+  let names = requiredNames.get(shape);
+  if (!names) {
+    names = Object.entries(shape.members as Record<string, Member>).filter(([, m]) => m.required).map(([name]) => name);
+    requiredNames.set(shape, names);
+  }
+  return names;
+}
+
 /** Coral's report of required members sent as null: "N validation error(s) detected: ...". */
 function checkRequired(input: Record<string, unknown>, shape: StructureShape): void {
-  const missing = Object.entries(shape.members as Record<string, Member>)
-    .filter(([name, m]) => m.required && input[name] === undefined)
-    .map(([name]) => `Value null at '${name.charAt(0).toLowerCase()}${name.slice(1)}' failed to satisfy constraint: Member must not be null`);
+  const missing = requiredOf(shape)
+    .filter((name) => input[name] === undefined)
+    .map((name) => `Value null at '${name.charAt(0).toLowerCase()}${name.slice(1)}' failed to satisfy constraint: Member must not be null`);
   if (missing.length === 0) return;
   const count = `${missing.length} validation error${missing.length === 1 ? "" : "s"} detected`;
   throw new SnsError("ValidationError", `${count}: ${missing.join("; ")}`);

@@ -1,0 +1,150 @@
+import assert from "node:assert/strict";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, test } from "node:test";
+import { FifoCandidates } from "../../src/store/sqlite-fifo.js";
+import { CANDIDATE_SEQ } from "../../src/store/sqlite-rows.js";
+import { SqliteStore } from "../../src/store/sqlite-store.js";
+
+interface Row {
+  seq: number;
+  group_id: string;
+  visible_at: number;
+  receive_count: number;
+}
+
+/** FIFO eligibility as SQS defines it, computed over every row: the reference both store plans must match. */
+function expected(rows: readonly Row[], now: number, limit: number): number[] {
+  const locked = new Set(rows.filter((r) => r.visible_at > now && r.receive_count > 0).map((r) => r.group_id));
+  const delayedAhead = new Set<string>();
+  const out: number[] = [];
+  for (const r of rows) {
+    if (r.visible_at > now) {
+      delayedAhead.add(r.group_id);
+      continue;
+    }
+    if (locked.has(r.group_id) || delayedAhead.has(r.group_id)) continue;
+    out.push(r.seq);
+    if (out.length === limit) break;
+  }
+  return out;
+}
+
+/** A small seeded generator, so a failure replays. */
+function random(seed: number): () => number {
+  let s = seed;
+  return () => {
+    s = (s + 0x6d2b79f5) | 0;
+    let t = Math.imul(s ^ (s >>> 15), 1 | s);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+// Few groups take the group walk; more than 32 take the bounded sequence walk, and past 256 messages its
+// window can come up short, which hands over to the group walk.
+for (const { groups, prefill } of [
+  { groups: 1, prefill: 40 },
+  { groups: 7, prefill: 300 },
+  { groups: 40, prefill: 120 },
+  { groups: 300, prefill: 700 },
+]) {
+  describe(`SQLite FIFO candidates, ${groups} group(s)`, () => {
+    test("match the definition through sends, receives, deletes, visibility changes, delays and restarts", () => {
+      const dir = mkdtempSync(join(tmpdir(), "sluice-fifo-candidates-"));
+      const rand = random(groups * 7919 + prefill);
+      const pick = <T>(items: readonly T[]): T => items[Math.floor(rand() * items.length)];
+      let store = new SqliteStore(dir);
+      let candidates = new FifoCandidates(store.database);
+      let now = Date.UTC(2026, 0, 1);
+      let sent = 0;
+      const fifoQueue = (name: string) =>
+        store.insertQueue({
+          region: "us-east-1",
+          accountId: "000000000000",
+          name,
+          fifo: true,
+          attributes: {},
+          tags: {},
+          createdAt: now,
+          lastModifiedAt: now,
+        });
+      const queueId = fifoQueue("plans.fifo");
+      // Another queue's messages interleave with this one's sequence numbers, as on a shared broker.
+      const otherId = fifoQueue("other.fifo");
+      const held: Array<{ seq: number; token: number }> = [];
+      const send = (count: number, delayed: number) => {
+        const entries = Array.from({ length: count }, () => {
+          const n = sent++;
+          const queue = rand() < 0.2 ? otherId : queueId;
+          const group = `g${Math.floor(rand() * groups)}`;
+          const visibleAt = rand() < delayed ? now + pick([500, 2000, 6000]) : now;
+          return {
+            queueId: queue,
+            message: {
+              messageId: `m${n}`,
+              body: `b${n}`,
+              md5OfBody: "",
+              senderId: "s",
+              sentAt: now,
+              visibleAt,
+              expiresAt: now + 3_600_000,
+              groupId: group,
+            },
+          };
+        });
+        store.enqueue(entries);
+      };
+      const rows = (): Row[] =>
+        store.database
+          .prepare<[number], Row>("SELECT seq, group_id, visible_at, receive_count FROM messages WHERE queue_id = ? ORDER BY seq")
+          .all(queueId);
+      const check = () => {
+        const all = rows();
+        for (const limit of [1, 3, 10, 40, 200]) {
+          const got = candidates.find(queueId, now, limit).map((r) => r[CANDIDATE_SEQ]);
+          assert.deepEqual(got, expected(all, now, limit), `limit ${limit} at step with ${all.length} messages`);
+        }
+      };
+
+      try {
+        send(prefill, 0.05);
+        check();
+        for (let step = 0; step < 150; step++) {
+          const action = rand();
+          if (action < 0.2) {
+            send(1 + Math.floor(rand() * 10), 0.2);
+          } else if (action < 0.55) {
+            const max = 1 + Math.floor(rand() * 10);
+            const want = expected(rows(), now, max);
+            const visibleAt = now + pick([0, 1000, 5000, 30_000]);
+            const got = store.receive({ queueId, now, max, visibleAt, fifo: true }).messages;
+            assert.deepEqual(got.map((m) => m.seq), want);
+            for (const m of got) held.push({ seq: m.seq, token: m.receiptToken });
+          } else if (action < 0.75) {
+            for (let i = held.length - 1; i >= 0; i--) {
+              if (rand() < 0.5) continue;
+              store.deleteMessage(queueId, held[i].seq, held[i].token, now, false);
+              held.splice(i, 1);
+            }
+          } else if (action < 0.85 && held.length > 0) {
+            const h = pick(held);
+            store.changeVisibility(queueId, h.seq, h.token, now, now + pick([0, 2000]), 43_200_000);
+          } else if (action < 0.95) {
+            now += Math.floor(rand() * 4000);
+          } else {
+            // kill -9 is covered elsewhere; a clean reopen shows locks live in the rows, not in memory.
+            store.close();
+            store = new SqliteStore(dir);
+            candidates = new FifoCandidates(store.database);
+          }
+          check();
+        }
+      } finally {
+        store.close();
+        rmSync(dir, { recursive: true, force: true });
+      }
+    });
+  });
+}
