@@ -123,17 +123,7 @@ export class FanOutPlanner {
     const signatures = new Map<string, SignatureFields>();
     if (topic.fifo) return signatures;
     const texts = new Set<string>();
-    let filterable: Record<string, FilterableAttribute> | undefined;
-    for (const subscription of this.subscriptions.forTopic(topic.arn)) {
-      if (!subscription.confirmed || subscription.raw) continue;
-      const text = message.content.forProtocol(subscription.protocol);
-      if (texts.has(text)) continue;
-      if (subscription.filter) {
-        filterable ??= filterableAttributes(message.attributes);
-        if (!subscription.filter.matches({ attributes: filterable, body: text })) continue;
-      }
-      texts.add(text);
-    }
+    for (const { subscription, text } of this.matching(message)) if (!subscription.raw) texts.add(text);
     const timestamp = new Date(message.publishedAt).toISOString();
     const signing = { signer: this.signer, version: topic.signatureVersion, certUrl: links.certUrl };
     const { messageId, subject } = message;
@@ -155,16 +145,9 @@ export class FanOutPlanner {
     const plan: FanOutPlan = { queues: [], deliveries: [] };
     const timestamp = new Date(message.publishedAt).toISOString();
     const envelopeAttrs = envelopeAttributes(message.attributes);
-    let filterable: Record<string, FilterableAttribute> | undefined;
     const renderers = new Map<string, (unsubscribeUrl: string) => string>();
 
-    for (const subscription of this.subscriptions.forTopic(topic.arn)) {
-      if (!subscription.confirmed) continue;
-      const text = message.content.forProtocol(subscription.protocol);
-      if (subscription.filter) {
-        filterable ??= filterableAttributes(message.attributes);
-        if (!subscription.filter.matches({ attributes: filterable, body: text })) continue;
-      }
+    for (const { subscription, text } of this.matching(message)) {
       let body = text;
       if (!subscription.raw) {
         let render = renderers.get(text);
@@ -196,6 +179,20 @@ export class FanOutPlanner {
       else this.planHttp(plan, message, subscription, body);
     }
     return plan;
+  }
+
+  /** The confirmed subscriptions whose filter policy accepts the message, each with the text it gets. */
+  private *matching(message: PublishedMessage): Generator<{ subscription: Subscription; text: string }> {
+    let filterable: Record<string, FilterableAttribute> | undefined;
+    for (const subscription of this.subscriptions.forTopic(message.topic.arn)) {
+      if (!subscription.confirmed) continue;
+      const text = message.content.forProtocol(subscription.protocol);
+      if (subscription.filter) {
+        filterable ??= filterableAttributes(message.attributes);
+        if (!subscription.filter.matches({ attributes: filterable, body: text })) continue;
+      }
+      yield { subscription, text };
+    }
   }
 
   private planQueue(
