@@ -151,6 +151,15 @@ for (const protocol of PROTOCOLS) {
       assert.equal(legacyCode(missing), "ResourceNotFoundException");
       // SDKs of the Query era model this error without a message member and drop the text.
       if (protocol === "json") assert.equal(missing.message, "The resource that you specified for the SourceArn parameter doesn't exist.");
+      // A dead-letter queue redrives only into a queue of its own type.
+      const stdDlqArn = await arnOf(await create(`std-dlq-${protocol}`));
+      await create(`std-src-${protocol}`, { RedrivePolicy: JSON.stringify({ deadLetterTargetArn: stdDlqArn, maxReceiveCount: 3 }) });
+      const fifoArn = await arnOf(await create(`other-${protocol}.fifo`, { FifoQueue: "true" }));
+      const mixed = await rejection(client.send(new sdk.StartMessageMoveTaskCommand({ SourceArn: stdDlqArn, DestinationArn: fifoArn })));
+      assert.equal(legacyCode(mixed), "InvalidParameterValue");
+      assert.equal(mixed.message, "The destination queue must be of the same type as the source queue.");
+      const { Results: none } = await client.send(new sdk.ListMessageMoveTasksCommand({ SourceArn: stdDlqArn }));
+      assert.deepEqual(none ?? [], []);
       const badHandle = await rejection(client.send(new sdk.CancelMessageMoveTaskCommand({ TaskHandle: "nope" })));
       assert.equal(badHandle.message, "Value for parameter TaskHandle is invalid.");
       const badPolicy = await rejection(

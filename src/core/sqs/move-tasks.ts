@@ -63,7 +63,12 @@ export class MoveTaskService {
 
   start(caller: Caller, input: StartMoveTaskInput): string {
     const source = this.ownQueue(caller, input.SourceArn, "SourceArn");
-    if (input.DestinationArn !== undefined) this.ownQueue(caller, input.DestinationArn, "DestinationArn");
+    const destination = input.DestinationArn === undefined ? undefined : this.ownQueue(caller, input.DestinationArn, "DestinationArn");
+    // A dead-letter queue only redrives into a queue of its own type: a standard queue's messages have no
+    // group or sequence for a FIFO queue, and a FIFO queue's order would be lost in a standard one.
+    if (destination && destination.fifo !== source.fifo) {
+      throw invalid("The destination queue must be of the same type as the source queue.");
+    }
     const rate = input.MaxNumberOfMessagesPerSecond;
     if (rate !== undefined && (!Number.isInteger(rate) || rate < 1 || rate > 500)) {
       throw invalid("Value for parameter MaxNumberOfMessagesPerSecond is invalid. Reason: You must enter a number that's between 1 and 500.");
