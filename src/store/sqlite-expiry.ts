@@ -44,6 +44,7 @@ export class ExpirySweep {
   // Unknown until the first pass, so opening a large data file reads nothing.
   private known = false;
   private lastPassAt = Number.NEGATIVE_INFINITY;
+  private lastSliceAt = Number.NEGATIVE_INFINITY;
   /** Where the pass in progress resumes; undefined between passes. */
   private cursor: Cursor | undefined;
   /** The earliest expiry the pass in progress has seen (or writes have set since it began). */
@@ -69,6 +70,7 @@ export class ExpirySweep {
       this.passEarliest = undefined;
       this.lastPassAt = now;
     }
+    this.lastSliceAt = now;
     const rows = this.stmt.slice.all(...this.cursor);
     let deletes = 0;
     let stoppedAt: EntryRow | undefined;
@@ -97,7 +99,7 @@ export class ExpirySweep {
 
   /** When the sweep next has work; undefined when nothing is known to expire (the caller checks back anyway). */
   next(): number | undefined {
-    if (this.cursor) return this.lastPassAt + NEXT_SLICE_MS;
+    if (this.cursor) return this.lastSliceAt + NEXT_SLICE_MS;
     if (!this.known || this.floor === undefined) return undefined;
     return Math.max(this.floor, this.lastPassAt + PASS_INTERVAL_MS);
   }
