@@ -1,3 +1,4 @@
+import { MessageSet, type Visibility } from "./memory-message-set.js";
 import { MinHeap } from "./min-heap.js";
 import { newReceiptToken } from "./receipt-token.js";
 import { copyMessage, storedFrom } from "./stored-message.js";
@@ -19,49 +20,10 @@ import type {
 /** Same bound as the SQLite store: a receive clears at most this many expired or dead-lettered messages. */
 const MAX_SKIPPED_PER_RECEIVE = 1000;
 
-interface Visibility {
-  at: number;
-  seq: number;
-}
-
 interface Expiry {
   at: number;
   queueId: number;
   seq: number;
-}
-
-/** A queue's messages; `bySeq` is kept in sequence order so FIFO receives can walk it front to back. */
-class MessageSet {
-  bySeq = new Map<number, StoredMessage>();
-  lastSeq = 0;
-  readonly visibility = new MinHeap<Visibility>((a, b) => a.at < b.at || (a.at === b.at && a.seq < b.seq));
-
-  add(message: StoredMessage): void {
-    if (message.seq < this.lastSeq) {
-      const entries: Array<[number, StoredMessage]> = [...this.bySeq.entries(), [message.seq, message]];
-      this.bySeq = new Map(entries.sort((a, b) => a[0] - b[0]));
-    } else {
-      this.bySeq.set(message.seq, message);
-      this.lastSeq = message.seq;
-    }
-    this.visibility.push({ at: message.visibleAt, seq: message.seq });
-  }
-
-  setVisibleAt(message: StoredMessage, at: number): void {
-    message.visibleAt = at;
-    this.visibility.push({ at, seq: message.seq });
-  }
-
-  /** Drops heap entries that no longer describe a live message. */
-  cleanTop(): Visibility | undefined {
-    for (;;) {
-      const top = this.visibility.peek();
-      if (!top) return undefined;
-      const message = this.bySeq.get(top.seq);
-      if (message && message.visibleAt === top.at) return top;
-      this.visibility.pop();
-    }
-  }
 }
 
 /** Keeps everything on the heap; used with --memory and as the reference for the store contract. */
@@ -127,19 +89,19 @@ export class MemoryStore implements Store {
   receive(request: ReceiveRequest): ReceiveResult {
     const set = this.messages.get(request.queueId);
     if (!set) return { messages: [], movedToDeadLetter: 0 };
-    const candidates = request.fifo ? this.fifoCandidates(set, request.now) : this.standardCandidates(set, request);
+    const candidates = request.fifo ? set.fifoCandidates(request.now) : this.standardCandidates(set, request);
     const messages: StoredMessage[] = [];
     let moved = 0;
     let skipped = 0;
     for (const message of candidates) {
       if (message.expiresAt <= request.now) {
-        set.bySeq.delete(message.seq);
+        set.remove(message);
         if (++skipped >= MAX_SKIPPED_PER_RECEIVE) break;
         continue;
       }
       const redrive = request.redrive;
       if (redrive && message.receiveCount + 1 > redrive.maxReceiveCount) {
-        set.bySeq.delete(message.seq);
+        set.remove(message);
         message.queueId = redrive.deadLetterQueueId;
         message.deadLetterSourceArn = redrive.sourceArn;
         message.visibleAt = request.now;
@@ -186,32 +148,13 @@ export class MemoryStore implements Store {
     }
   }
 
-  /** Visible messages in sequence order, skipping every group whose earlier message is not available. */
-  private *fifoCandidates(set: MessageSet, now: number): Generator<StoredMessage> {
-    const blocked = new Set<string>();
-    // A group with a message in flight is locked, whatever the order of its other messages.
-    for (const message of set.bySeq.values()) {
-      if (message.visibleAt > now && message.receiveCount > 0) blocked.add(message.groupId ?? "");
-    }
-    for (const message of [...set.bySeq.values()]) {
-      const group = message.groupId ?? "";
-      if (blocked.has(group)) continue;
-      if (message.visibleAt > now) {
-        blocked.add(group);
-        continue;
-      }
-      yield message;
-      // A message taken (or moved) by the receive no longer blocks; one left visible would be taken next.
-    }
-  }
-
   deleteMessage(queueId: number, seq: number, token: number, now: number, requireInFlight: boolean): DeleteOutcome {
     const set = this.messages.get(queueId);
     const message = set?.bySeq.get(seq);
     if (!set || !message) return "missing";
     if (message.receiptToken !== token) return requireInFlight ? "expired" : "stale";
     if (requireInFlight && message.visibleAt <= now) return "expired";
-    set.bySeq.delete(seq);
+    set.remove(message);
     return "deleted";
   }
 
@@ -274,7 +217,7 @@ export class MemoryStore implements Store {
       const set = this.messages.get(top.queueId);
       const message = set?.bySeq.get(top.seq);
       if (set && message && message.expiresAt <= now) {
-        set.bySeq.delete(top.seq);
+        set.remove(message);
         removed.set(top.queueId, (removed.get(top.queueId) ?? 0) + 1);
       }
     }
@@ -313,7 +256,7 @@ export class MemoryStore implements Store {
     for (const set of this.messages.values()) {
       const message = set.bySeq.get(seq);
       if (!message) continue;
-      set.bySeq.delete(seq);
+      set.remove(message);
       Object.assign(message, {
         queueId: toQueueId,
         visibleAt: now,

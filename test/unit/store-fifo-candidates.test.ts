@@ -6,41 +6,7 @@ import { describe, test } from "node:test";
 import { FifoCandidates } from "../../src/store/sqlite-fifo.js";
 import { CANDIDATE_SEQ } from "../../src/store/sqlite-rows.js";
 import { SqliteStore } from "../../src/store/sqlite-store.js";
-
-interface Row {
-  seq: number;
-  group_id: string;
-  visible_at: number;
-  receive_count: number;
-}
-
-/** FIFO eligibility as SQS defines it, computed over every row: the reference both store plans must match. */
-function expected(rows: readonly Row[], now: number, limit: number): number[] {
-  const locked = new Set(rows.filter((r) => r.visible_at > now && r.receive_count > 0).map((r) => r.group_id));
-  const delayedAhead = new Set<string>();
-  const out: number[] = [];
-  for (const r of rows) {
-    if (r.visible_at > now) {
-      delayedAhead.add(r.group_id);
-      continue;
-    }
-    if (locked.has(r.group_id) || delayedAhead.has(r.group_id)) continue;
-    out.push(r.seq);
-    if (out.length === limit) break;
-  }
-  return out;
-}
-
-/** A small seeded generator, so a failure replays. */
-function random(seed: number): () => number {
-  let s = seed;
-  return () => {
-    s = (s + 0x6d2b79f5) | 0;
-    let t = Math.imul(s ^ (s >>> 15), 1 | s);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { type FifoRow as Row, expectedFifoCandidates as expected, seededRandom as random, groupMessage, insertFifoQueue } from "../helpers/fifo-reference.js";
 
 // Few groups take the group walk; more than 32 take the bounded sequence walk, and past 256 messages its
 // window can come up short, which hands over to the group walk.
@@ -59,17 +25,7 @@ for (const { groups, prefill } of [
       let candidates = new FifoCandidates(store.database);
       let now = Date.UTC(2026, 0, 1);
       let sent = 0;
-      const fifoQueue = (name: string) =>
-        store.insertQueue({
-          region: "us-east-1",
-          accountId: "000000000000",
-          name,
-          fifo: true,
-          attributes: {},
-          tags: {},
-          createdAt: now,
-          lastModifiedAt: now,
-        });
+      const fifoQueue = (name: string) => insertFifoQueue(store, name, now);
       const queueId = fifoQueue("plans.fifo");
       // Another queue's messages interleave with this one's sequence numbers, as on a shared broker.
       const otherId = fifoQueue("other.fifo");
@@ -82,16 +38,7 @@ for (const { groups, prefill } of [
           const visibleAt = rand() < delayed ? now + pick([500, 2000, 6000]) : now;
           return {
             queueId: queue,
-            message: {
-              messageId: `m${n}`,
-              body: `b${n}`,
-              md5OfBody: "",
-              senderId: "s",
-              sentAt: now,
-              visibleAt,
-              expiresAt: now + 3_600_000,
-              groupId: group,
-            },
+            message: groupMessage(n, group, { now, visibleAt, expiresAt: now + 3_600_000 }),
           };
         });
         store.enqueue(entries);
