@@ -1,5 +1,6 @@
 import type Database from "better-sqlite3";
 import { CANDIDATE_COLUMNS, type CandidateRow } from "./sqlite-rows.js";
+import type { FifoLocks } from "./sqlite-fifo-locks.js";
 import { byLimit } from "./sqlite-statements.js";
 
 /**
@@ -14,6 +15,9 @@ import { byLimit } from "./sqlite-statements.js";
  *   one probe and reads at most `limit` messages of each open group. Its cost follows the number of groups,
  *   not messages.
  *
+ * Which groups are locked comes from FifoLocks. Both plans pick sequence numbers from narrow reads and
+ * only then read the rows they picked, bodies and all.
+ *
  * Queues with few groups take the group walk. With many, a sequence walk over the first SEQ_WALK_ROWS
  * messages comes first and the group walk only answers what that window could not.
  */
@@ -23,7 +27,7 @@ const SEQ_WALK_ROWS = 256;
 /** Past every sequence number: an open bound. */
 const NO_BOUND = Number.MAX_SAFE_INTEGER;
 
-const columns = CANDIDATE_COLUMNS.map((c) => `m.${c}`).join(", ");
+const columns = CANDIDATE_COLUMNS.join(", ");
 
 // The groups of a queue in group_id order, one index seek each rather than a read of every message.
 const GROUPS_CTE = `grp(g, n) AS (
@@ -34,10 +38,7 @@ const GROUPS_CTE = `grp(g, n) AS (
              WHERE queue_id = @queue AND group_id > grp.g ORDER BY group_id LIMIT 1), n + 1
       FROM grp WHERE grp.g IS NOT NULL`;
 
-// A message in flight locks its group wherever it sits: a redriven message or one whose visibility was reset
-// can be ahead of it, so the group's head alone does not tell.
-const LOCKED = `EXISTS (SELECT 1 FROM messages INDEXED BY messages_by_group_visibility
-                 WHERE queue_id = @queue AND group_id = grp.g AND visible_at > @now AND receive_count > 0)`;
+type Position = [seq: number, visibleAt: number];
 
 function prepareFifoStatements(db: Database.Database) {
   return {
@@ -48,30 +49,15 @@ function prepareFifoStatements(db: Database.Database) {
          SELECT count(g) FROM grp`,
       )
       .pluck(),
-    groupWalk: byLimit((limit) =>
+    groups: db
+      .prepare<{ queue: number }, string>(`WITH RECURSIVE ${GROUPS_CTE}) SELECT g FROM grp WHERE g IS NOT NULL`)
+      .pluck(),
+    /** A group's first messages in sequence order: what a receive may take from it, up to the first invisible. */
+    groupFront: byLimit((limit) =>
       db
-        .prepare<{ queue: number; now: number }, CandidateRow>(
-          // For an open group every message before its first invisible one qualifies; `upto` caps that run
-          // at the group's first `limit` messages, so no group contributes more than the receive can take.
-          // MATERIALIZED and CROSS JOIN keep the planner from turning the walk inside out.
-          `WITH RECURSIVE ${GROUPS_CTE}),
-           open(g, upto) AS MATERIALIZED (
-             SELECT g, min(
-                      coalesce((SELECT min(seq) FROM messages INDEXED BY messages_by_group_visibility
-                                 WHERE queue_id = @queue AND group_id = grp.g AND visible_at > @now) - 1, ${NO_BOUND}),
-                      coalesce((SELECT seq FROM messages INDEXED BY messages_by_group
-                                 WHERE queue_id = @queue AND group_id = grp.g
-                                 ORDER BY seq LIMIT 1 OFFSET ${limit - 1}), ${NO_BOUND}))
-               FROM grp WHERE g IS NOT NULL AND NOT ${LOCKED}
-           ),
-           picked(seq) AS (
-             SELECT c.seq FROM open CROSS JOIN messages c INDEXED BY messages_by_group
-              WHERE c.queue_id = @queue AND c.group_id = open.g AND c.seq <= open.upto
-              ORDER BY c.seq LIMIT ${limit}
-           )
-           SELECT ${columns} FROM picked CROSS JOIN messages m
-            WHERE m.seq = picked.seq AND m.queue_id = @queue
-            ORDER BY m.seq`,
+        .prepare<[queue: number, group: string], Position>(
+          `SELECT seq, visible_at FROM messages INDEXED BY messages_by_group
+            WHERE queue_id = ? AND group_id = ? ORDER BY seq LIMIT ${limit}`,
         )
         .raw(true),
     ),
@@ -82,18 +68,19 @@ function prepareFifoStatements(db: Database.Database) {
           ORDER BY seq LIMIT 1 OFFSET ${SEQ_WALK_ROWS - 1}`,
       )
       .pluck(),
-    seqWalk: byLimit((limit) =>
-      db
-        .prepare<{ queue: number; now: number; bound: number }, CandidateRow>(
-          `SELECT ${columns} FROM messages m INDEXED BY messages_by_queue
-            WHERE m.queue_id = @queue AND m.group_id IS NOT NULL AND m.seq <= @bound AND m.visible_at <= @now
-              AND NOT EXISTS (SELECT 1 FROM messages o
-                               WHERE o.queue_id = @queue AND o.group_id = m.group_id AND o.visible_at > @now
-                                 AND (o.seq < m.seq OR o.receive_count > 0))
-            ORDER BY m.seq LIMIT ${limit}`,
-        )
-        .raw(true),
-    ),
+    // Visible messages with no invisible one ahead of them in their group; whether a later one of the
+    // group is in flight is FifoLocks' to say.
+    seqWalk: db
+      .prepare<{ queue: number; now: number; bound: number }, [seq: number, group: string]>(
+        `SELECT seq, group_id FROM messages m INDEXED BY messages_by_queue
+          WHERE m.queue_id = @queue AND m.group_id IS NOT NULL AND m.seq <= @bound AND m.visible_at <= @now
+            AND NOT EXISTS (SELECT 1 FROM messages o INDEXED BY messages_by_group
+                             WHERE o.queue_id = @queue AND o.group_id = m.group_id AND o.seq < m.seq
+                               AND o.visible_at > @now)
+          ORDER BY m.seq`,
+      )
+      .raw(true),
+    candidate: db.prepare<[seq: number], CandidateRow>(`SELECT ${columns} FROM messages WHERE seq = ?`).raw(true),
   };
 }
 
@@ -107,22 +94,65 @@ export class FifoCandidates {
   private readonly stmt: FifoStatements;
   private readonly plans = new Map<number, { fewGroups: boolean; uses: number }>();
 
-  constructor(db: Database.Database) {
+  constructor(
+    db: Database.Database,
+    private readonly locks: FifoLocks,
+  ) {
     this.stmt = prepareFifoStatements(db);
   }
 
   /** The first `limit` FIFO candidates of the queue, in sequence order. */
   find(queue: number, now: number, limit: number): CandidateRow[] {
-    if (this.fewGroups(queue)) return this.stmt.groupWalk(limit).all({ queue, now });
-    const bound = this.stmt.seqWalkBound.get(queue);
-    const rows = this.stmt.seqWalk(limit).all({ queue, now, bound: bound ?? NO_BOUND });
-    // Short of `limit` within the window: what qualifies may lie anywhere behind it.
-    if (rows.length >= limit || bound === undefined) return rows;
-    return this.stmt.groupWalk(limit).all({ queue, now });
+    const rows: CandidateRow[] = [];
+    for (const seq of this.pick(queue, now, limit)) {
+      const row = this.stmt.candidate.get(seq);
+      if (row) rows.push(row);
+    }
+    return rows;
   }
 
   forget(queue: number): void {
     this.plans.delete(queue);
+    this.locks.forget(queue);
+  }
+
+  private pick(queue: number, now: number, limit: number): number[] {
+    if (this.fewGroups(queue)) return this.groupWalk(queue, now, limit);
+    const bound = this.stmt.seqWalkBound.get(queue);
+    const seqs = this.seqWalk(queue, now, limit, bound ?? NO_BOUND);
+    // Short of `limit` within the window: what qualifies may lie anywhere behind it.
+    if (seqs.length >= limit || bound === undefined) return seqs;
+    return this.groupWalk(queue, now, limit);
+  }
+
+  /** Each open group's run of visible messages from its front, merged in sequence order. */
+  private groupWalk(queue: number, now: number, limit: number): number[] {
+    const seqs: number[] = [];
+    for (const group of this.stmt.groups.all({ queue })) {
+      if (this.locks.locked(queue, group, now)) continue;
+      for (const [seq, visibleAt] of this.stmt.groupFront(limit).all(queue, group)) {
+        if (visibleAt > now) break;
+        seqs.push(seq);
+      }
+    }
+    return seqs.sort((a, b) => a - b).slice(0, limit);
+  }
+
+  /** The queue front to back, dropping each group at its first invisible message or if it is locked. */
+  private seqWalk(queue: number, now: number, limit: number, bound: number): number[] {
+    const seqs: number[] = [];
+    const locked = new Map<string, boolean>();
+    for (const [seq, group] of this.stmt.seqWalk.iterate({ queue, now, bound })) {
+      let isLocked = locked.get(group);
+      if (isLocked === undefined) {
+        isLocked = this.locks.locked(queue, group, now);
+        locked.set(group, isLocked);
+      }
+      if (isLocked) continue;
+      seqs.push(seq);
+      if (seqs.length >= limit) break;
+    }
+    return seqs;
   }
 
   private fewGroups(queue: number): boolean {

@@ -90,6 +90,7 @@ export const CANDIDATE_SEQ = 0;
 export const CANDIDATE_SENT_AT = 7;
 export const CANDIDATE_EXPIRES_AT = 8;
 export const CANDIDATE_RECEIVE_COUNT = 9;
+export const CANDIDATE_GROUP_ID = 12;
 export const CANDIDATE_PAYLOAD_ELSEWHERE = 16;
 
 /** A candidate as the receive that takes it leaves it: counted, stamped and hidden until `visibleAt`. */
@@ -162,4 +163,14 @@ export function toQueue(r: QueueRecord): QueueRow {
     createdAt: r.created_at,
     lastModifiedAt: r.last_modified_at,
   };
+}
+
+/** Past this many bytes a message's body and attributes go to message_payloads (see the schema). */
+const INLINE_PAYLOAD_BYTES = 3072;
+
+export function payloadIsLarge(body: string, attributes: string | undefined): boolean {
+  const units = body.length + (attributes?.length ?? 0);
+  // A UTF-16 unit is at most 3 bytes of UTF-8: short strings need no byte count.
+  if (units * 3 <= INLINE_PAYLOAD_BYTES) return false;
+  return Buffer.byteLength(body) + (attributes ? Buffer.byteLength(attributes) : 0) > INLINE_PAYLOAD_BYTES;
 }

@@ -1,7 +1,7 @@
 import type Database from "better-sqlite3";
 
 /** The SQLite schema; `user_version` tells which migrations a data file has seen. */
-export const SCHEMA_VERSION = 3;
+export const SCHEMA_VERSION = 4;
 
 export const SCHEMA = `
 CREATE TABLE IF NOT EXISTS queues (
@@ -56,9 +56,9 @@ END;
 -- Receives walk this in (visible_at, seq) order; receive_count and expires_at ride along so the
 -- Approximate* counts and the retention sweep are answered from the index alone, without reading bodies.
 CREATE INDEX IF NOT EXISTS messages_by_visibility ON messages (queue_id, visible_at, seq, receive_count, expires_at);
-CREATE INDEX IF NOT EXISTS messages_by_group_visibility ON messages (queue_id, group_id, visible_at) WHERE group_id IS NOT NULL;
 -- FIFO receives visit a queue's groups through this (a skip scan over group_id) and read each group's head
--- in sequence order, so a group with a message in flight costs one probe, not a read of its backlog.
+-- in sequence order, so a group with a message in flight costs one probe, not a read of its backlog (which
+-- groups have one is kept in memory: see sqlite-fifo-locks.ts).
 -- Receives never change these columns, so it costs an entry per send and per delete, and only for messages
 -- that carry a group. Created by SCHEMA on open, so data files from before it get it too.
 CREATE INDEX IF NOT EXISTS messages_by_group ON messages (queue_id, group_id, seq) WHERE group_id IS NOT NULL;
@@ -94,4 +94,6 @@ export function migrate(db: Database.Database, version: number): void {
   if (version < 3 && hasMessages) {
     db.exec("DROP INDEX IF EXISTS messages_by_expiry; DROP INDEX IF EXISTS messages_by_queue");
   }
+  // Version 4 dropped the index by (group, visibility): locked groups are tracked in memory.
+  if (version < 4) db.exec("DROP INDEX IF EXISTS messages_by_group_visibility");
 }

@@ -4,10 +4,12 @@ import { prepareDataDir } from "./data-dir.js";
 import { newReceiptToken } from "./receipt-token.js";
 import {
   CANDIDATE_EXPIRES_AT,
+  CANDIDATE_GROUP_ID,
   CANDIDATE_PAYLOAD_ELSEWHERE,
   CANDIDATE_RECEIVE_COUNT,
   CANDIDATE_SENT_AT,
   CANDIDATE_SEQ,
+  payloadIsLarge,
   toMessage,
   toQueue,
   toReceived,
@@ -16,6 +18,7 @@ import { migrate, SCHEMA, SCHEMA_VERSION } from "./sqlite-schema.js";
 import { storedFrom } from "./stored-message.js";
 import { prepareStatements, type Statements } from "./sqlite-statements.js";
 import { FifoCandidates } from "./sqlite-fifo.js";
+import { FifoLocks } from "./sqlite-fifo-locks.js";
 import { ExpirySweep } from "./sqlite-expiry.js";
 import type {
   DedupEntry,
@@ -34,16 +37,6 @@ import type {
 
 export class StoreOpenError extends Error {}
 
-/** Past this many bytes a message's body and attributes go to message_payloads (see the schema). */
-const INLINE_PAYLOAD_BYTES = 3072;
-
-function payloadIsLarge(body: string, attributes: string | undefined): boolean {
-  const units = body.length + (attributes?.length ?? 0);
-  // A UTF-16 unit is at most 3 bytes of UTF-8: short strings need no byte count.
-  if (units * 3 <= INLINE_PAYLOAD_BYTES) return false;
-  return Buffer.byteLength(body) + (attributes ? Buffer.byteLength(attributes) : 0) > INLINE_PAYLOAD_BYTES;
-}
-
 /**
  * Expired and dead-lettered messages are cleared out by the receive that meets them; past this many, the
  * receive answers with what it has so one call never holds the store for long.
@@ -58,7 +51,9 @@ export class SqliteStore implements Store {
   readonly kind = "sqlite" as const;
   private readonly db: Database.Database;
   private readonly stmt: Statements;
-  private readonly fifo: FifoCandidates;
+  /** Public for tests that compare its answers with the definition. */
+  readonly fifo: FifoCandidates;
+  private readonly locks: FifoLocks;
   private turnOpen = false;
   private waiting: Array<(failure?: Error) => void> = [];
   private readonly expiry: ExpirySweep;
@@ -100,7 +95,8 @@ export class SqliteStore implements Store {
       throw new StoreOpenError(`cannot open database ${file}: ${(error as Error).message}`);
     }
     this.stmt = prepareStatements(this.db);
-    this.fifo = new FifoCandidates(this.db);
+    this.locks = new FifoLocks(this.db);
+    this.fifo = new FifoCandidates(this.db, this.locks);
     this.expiry = new ExpirySweep(this.db);
   }
 
@@ -124,6 +120,7 @@ export class SqliteStore implements Store {
     } catch (error) {
       failure = error as Error;
       if (this.db.inTransaction) this.db.exec("ROLLBACK");
+      this.locks.reset();
     }
     this.turnOpen = false;
     const waiting = this.waiting;
@@ -147,6 +144,7 @@ export class SqliteStore implements Store {
         return fn();
       } catch (error) {
         if (this.db.inTransaction) this.db.exec("ROLLBACK");
+        this.locks.reset();
         this.stmt.begin.run();
         throw error;
       }
@@ -158,6 +156,7 @@ export class SqliteStore implements Store {
       return result;
     } catch (error) {
       this.stmt.rollbackToSavepoint.run();
+      this.locks.reset();
       this.stmt.release.run();
       throw error;
     }
@@ -228,6 +227,7 @@ export class SqliteStore implements Store {
         );
         const seq = Number(result.lastInsertRowid);
         if (elsewhere) this.stmt.insertPayload.run(seq, m.body, m.attributes ?? null);
+        if (m.groupId !== undefined && (m.receiveCount ?? 0) > 0) this.locks.hold(queueId, m.groupId, seq, m.visibleAt);
         this.expiry.lower(m.expiresAt);
         return storedFrom(m, seq, queueId);
       }),
@@ -274,6 +274,8 @@ export class SqliteStore implements Store {
           }
           const token = newReceiptToken();
           this.stmt.markReceived.run(request.now, request.now, token, request.visibleAt, seq);
+          const group = row[CANDIDATE_GROUP_ID];
+          if (group !== null) this.locks.hold(request.queueId, group, seq, request.visibleAt);
           taken.add(seq);
           const payload = row[CANDIDATE_PAYLOAD_ELSEWHERE] === 1 ? this.stmt.payload.get(seq) : undefined;
           messages.push(toReceived(row, payload, request.queueId, request.now, token, request.visibleAt));
@@ -291,12 +293,16 @@ export class SqliteStore implements Store {
   deleteMessage(queueId: number, seq: number, token: number, now: number, requireInFlight: boolean): DeleteOutcome {
     this.openTurn();
     // The common case in one statement; only a miss needs the row to say why.
-    if (this.stmt.deleteCurrent.run(seq, queueId, token, requireInFlight ? now : -1).changes > 0) return "deleted";
+    if (this.stmt.deleteCurrent.run(seq, queueId, token, requireInFlight ? now : -1).changes > 0) {
+      this.locks.release(queueId, seq);
+      return "deleted";
+    }
     const row = this.stmt.messageBySeq.get(seq, queueId);
     if (!row) return "missing";
     if (row.receipt_token !== token) return requireInFlight ? "expired" : "stale";
     if (requireInFlight && row.visible_at <= now) return "expired";
     this.stmt.deleteMessage.run(seq);
+    this.locks.release(queueId, seq);
     return "deleted";
   }
 
@@ -314,11 +320,13 @@ export class SqliteStore implements Store {
     if (!row || row.receipt_token !== token) return "not-in-flight";
     if (visibleAt - (row.last_received_at ?? now) > maxSinceReceiveMs) return "beyond-limit";
     this.stmt.setVisibility.run(visibleAt, seq);
+    if (row.group_id !== null) this.locks.hold(queueId, row.group_id, seq, visibleAt);
     return "changed";
   }
 
   purge(queueId: number): number {
     this.openTurn();
+    this.locks.forget(queueId);
     return this.stmt.deleteQueueMessages.run(queueId).changes;
   }
 
@@ -334,7 +342,9 @@ export class SqliteStore implements Store {
   deleteExpired(now: number): Map<number, number> {
     return this.transaction(() => {
       this.stmt.deleteExpiredDedup.run(now);
-      return this.expiry.sweep(now);
+      const removed = this.expiry.sweep(now);
+      this.locks.removedUnnamed(removed.keys());
+      return removed;
     });
   }
 

@@ -47,6 +47,18 @@ for (const kind of STORE_KINDS) {
       assert.deepEqual(await receive(), ["m0", "m1", "m2", "m3", "m4", "m5", "m6", "m8", "m9", "m10"]);
     });
 
+    test("a message in flight that the retention period removes no longer locks its group", async () => {
+      const q = f.queue("retained.fifo", { ...FIFO, VisibilityTimeout: "43200", MessageRetentionPeriod: "60" });
+      send(q, "a1", "a");
+      f.clock.advance(30_000);
+      send(q, "a2", "a");
+      assert.deepEqual((await f.sqs.messages.receive(q, {})).map((m) => m.Body), ["a1"]);
+      assert.deepEqual(await f.sqs.messages.receive(q, {}), []);
+      // a1 is past its retention (and swept away) while it is still in flight; a2 is not.
+      f.clock.advance(40_000);
+      assert.deepEqual((await f.sqs.messages.receive(q, {})).map((m) => m.Body), ["a2"]);
+    });
+
     test("deduplicates by id within five minutes, also after the original is deleted", async () => {
       const q = f.queue("dedup.fifo", FIFO);
       const original = send(q, "x", "g", "same");

@@ -3,7 +3,6 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, test } from "node:test";
-import { FifoCandidates } from "../../src/store/sqlite-fifo.js";
 import { CANDIDATE_SEQ } from "../../src/store/sqlite-rows.js";
 import { SqliteStore } from "../../src/store/sqlite-store.js";
 import { type FifoRow as Row, expectedFifoCandidates as expected, seededRandom as random, groupMessage, insertFifoQueue } from "../helpers/fifo-reference.js";
@@ -22,7 +21,7 @@ for (const { groups, prefill } of [
       const rand = random(groups * 7919 + prefill);
       const pick = <T>(items: readonly T[]): T => items[Math.floor(rand() * items.length)];
       let store = new SqliteStore(dir);
-      let candidates = new FifoCandidates(store.database);
+      let candidates = store.fifo;
       let now = Date.UTC(2026, 0, 1);
       let sent = 0;
       const fifoQueue = (name: string) => insertFifoQueue(store, name, now);
@@ -81,10 +80,10 @@ for (const { groups, prefill } of [
           } else if (action < 0.95) {
             now += Math.floor(rand() * 4000);
           } else {
-            // kill -9 is covered elsewhere; a clean reopen shows locks live in the rows, not in memory.
+            // kill -9 is covered elsewhere; a clean reopen shows the locks are rebuilt from the rows.
             store.close();
             store = new SqliteStore(dir);
-            candidates = new FifoCandidates(store.database);
+            candidates = store.fifo;
           }
           check();
         }
@@ -93,5 +92,39 @@ for (const { groups, prefill } of [
         rmSync(dir, { recursive: true, force: true });
       }
     });
+  });
+}
+
+// A message in flight locks its group even when an earlier one of the group is visible again: the lock is
+// not just "the front is invisible".
+for (const reopen of [false, true]) {
+  test(`a message in flight behind a visible one locks its group${reopen ? " after a reopen" : ""}`, () => {
+    const dir = mkdtempSync(join(tmpdir(), "sluice-fifo-lock-"));
+    let store = new SqliteStore(dir);
+    try {
+      const now = Date.UTC(2026, 0, 1);
+      const queueId = insertFifoQueue(store, "locks.fifo", now);
+      const at = { now, visibleAt: now, expiresAt: now + 3_600_000 };
+      store.enqueue([0, 1, 2].map((n) => ({ queueId, message: groupMessage(n, "g", at) })));
+      // Read once first, so the locks are loaded before the receive that takes A and B.
+      assert.equal(store.fifo.find(queueId, now, 10).length, 3);
+      const [a, b] = store.receive({ queueId, now, max: 2, visibleAt: now + 30_000, fifo: true }).messages;
+      assert.ok(a && b);
+      if (reopen) {
+        store.close();
+        store = new SqliteStore(dir);
+      }
+      assert.equal(store.changeVisibility(queueId, a.seq, a.receiptToken, now, now, 43_200_000), "changed");
+      assert.deepEqual(store.receive({ queueId, now: now + 1, max: 10, visibleAt: now + 30_000, fifo: true }).messages, []);
+      store.deleteMessage(queueId, b.seq, b.receiptToken, now + 2, false);
+      const next = store.receive({ queueId, now: now + 3, max: 10, visibleAt: now + 30_000, fifo: true }).messages;
+      assert.deepEqual(
+        next.map((m) => m.seq),
+        [a.seq, a.seq + 2],
+      );
+    } finally {
+      store.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 }

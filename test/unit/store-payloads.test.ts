@@ -5,6 +5,7 @@ import { join } from "node:path";
 import { afterEach, beforeEach, describe, test } from "node:test";
 import Database from "better-sqlite3";
 import { FakeClock } from "../../src/core/clock.js";
+import { SCHEMA_VERSION } from "../../src/store/sqlite-schema.js";
 import { SqliteStore } from "../../src/store/sqlite-store.js";
 import { STORE_KINDS } from "../helpers/broker.js";
 import { coreFixture, type CoreFixture } from "../helpers/core.js";
@@ -96,13 +97,13 @@ describe("a data file from schema 1", () => {
     f.sqs.messages.send(f.caller, old, { MessageBody: bigBody });
     const [big] = await f.sqs.messages.receive(old, {});
     assert.equal(big.Body, bigBody);
-    assert.equal((f.store as SqliteStore).database.pragma("user_version", { simple: true }), 3);
+    assert.equal((f.store as SqliteStore).database.pragma("user_version", { simple: true }), SCHEMA_VERSION);
     f.sqs.close();
     f.store.close();
   });
 });
 
-describe("a data file from schema 2", () => {
+describe("a data file from schema 2 or 3", () => {
   let dir: string;
   beforeEach(() => {
     dir = mkdtempSync(join(tmpdir(), "sluice-schema2-"));
@@ -112,41 +113,49 @@ describe("a data file from schema 2", () => {
   const indexes = (db: Database.Database) =>
     db.prepare("SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = 'messages' ORDER BY name").all() as Array<{ name: string; sql: string | null }>;
 
-  test("loses the expiry index, gets a queue index for grouped messages only, and keeps its messages", async () => {
-    const clock = new FakeClock();
-    let f = coreFixture("sqlite", { dir, clock });
-    const q = f.queue("old", { MessageRetentionPeriod: "60" });
-    const fifo = f.queue("old.fifo", { FifoQueue: "true", ContentBasedDeduplication: "true" });
-    const sent = f.sqs.messages.send(f.caller, q, { MessageBody: "from before" });
-    f.sqs.messages.send(f.caller, q, { MessageBody: "expires" });
-    f.sqs.messages.send(f.caller, fifo, { MessageBody: "first", MessageGroupId: "g" });
-    f.sqs.messages.send(f.caller, fifo, { MessageBody: "second", MessageGroupId: "g" });
-    f.sqs.close();
-    f.store.close();
-    // Take the file back to schema 2: an index by expiry and a queue index over every message.
-    const db = new Database(join(dir, "sluice.db"));
-    db.exec(`DROP INDEX messages_by_queue;
-      CREATE INDEX messages_by_queue ON messages (queue_id, seq);
-      CREATE INDEX messages_by_expiry ON messages (expires_at)`);
-    db.pragma("user_version = 2");
-    db.close();
+  for (const version of [2, 3]) {
+    test(`from schema ${version}: loses the indexes by expiry and by group visibility, keeps its messages and locks`, async () => {
+      const clock = new FakeClock();
+      let f = coreFixture("sqlite", { dir, clock });
+      const q = f.queue("old", { MessageRetentionPeriod: "60" });
+      const fifo = f.queue("old.fifo", { FifoQueue: "true", ContentBasedDeduplication: "true" });
+      const sent = f.sqs.messages.send(f.caller, q, { MessageBody: "from before" });
+      f.sqs.messages.send(f.caller, q, { MessageBody: "expires" });
+      f.sqs.messages.send(f.caller, fifo, { MessageBody: "first", MessageGroupId: "g" });
+      f.sqs.messages.send(f.caller, fifo, { MessageBody: "second", MessageGroupId: "g" });
+      f.sqs.close();
+      f.store.close();
+      // Take the file back: both versions had an index by (group, visibility); 2 also one by expiry and a
+      // queue index over every message.
+      const db = new Database(join(dir, "sluice.db"));
+      db.exec("CREATE INDEX messages_by_group_visibility ON messages (queue_id, group_id, visible_at) WHERE group_id IS NOT NULL");
+      if (version === 2) {
+        db.exec(`DROP INDEX messages_by_queue;
+          CREATE INDEX messages_by_queue ON messages (queue_id, seq);
+          CREATE INDEX messages_by_expiry ON messages (expires_at)`);
+      }
+      db.pragma(`user_version = ${version}`);
+      db.close();
 
-    f = coreFixture("sqlite", { dir, clock });
-    const migrated = indexes((f.store as SqliteStore).database);
-    assert.equal(migrated.some((i) => i.name === "messages_by_expiry"), false);
-    assert.match(migrated.find((i) => i.name === "messages_by_queue")?.sql ?? "", /WHERE group_id IS NOT NULL/);
-    assert.equal((f.store as SqliteStore).database.pragma("user_version", { simple: true }), 3);
-    const old = f.sqs.resolve(f.caller, "old", "ReceiveMessage");
-    const [got] = await f.sqs.messages.receive(old, { VisibilityTimeout: 0 });
-    assert.equal(got.MessageId, sent.MessageId);
-    const oldFifo = f.sqs.resolve(f.caller, "old.fifo", "ReceiveMessage");
-    assert.deepEqual((await f.sqs.messages.receive(oldFifo, { MaxNumberOfMessages: 10 })).map((m) => m.Body), ["first", "second"]);
-    // Retention still sweeps without the expiry index.
-    const rows = () => ((f.store as SqliteStore).database.prepare("SELECT count(*) AS n FROM messages").get() as { n: number }).n;
-    assert.equal(rows(), 4);
-    clock.advance(61_000);
-    assert.equal(rows(), 2);
-    f.sqs.close();
-    f.store.close();
-  });
+      f = coreFixture("sqlite", { dir, clock });
+      const migrated = indexes((f.store as SqliteStore).database);
+      assert.equal(migrated.some((i) => i.name === "messages_by_expiry"), false);
+      assert.equal(migrated.some((i) => i.name === "messages_by_group_visibility"), false);
+      assert.match(migrated.find((i) => i.name === "messages_by_queue")?.sql ?? "", /WHERE group_id IS NOT NULL/);
+      assert.equal((f.store as SqliteStore).database.pragma("user_version", { simple: true }), SCHEMA_VERSION);
+      const old = f.sqs.resolve(f.caller, "old", "ReceiveMessage");
+      const [got] = await f.sqs.messages.receive(old, { VisibilityTimeout: 0 });
+      assert.equal(got.MessageId, sent.MessageId);
+      const oldFifo = f.sqs.resolve(f.caller, "old.fifo", "ReceiveMessage");
+      assert.deepEqual((await f.sqs.messages.receive(oldFifo, { MaxNumberOfMessages: 1 })).map((m) => m.Body), ["first"]);
+      assert.deepEqual(await f.sqs.messages.receive(oldFifo, { MaxNumberOfMessages: 10 }), []);
+      // Retention still sweeps without the expiry index.
+      const rows = () => ((f.store as SqliteStore).database.prepare("SELECT count(*) AS n FROM messages").get() as { n: number }).n;
+      assert.equal(rows(), 4);
+      clock.advance(61_000);
+      assert.equal(rows(), 2);
+      f.sqs.close();
+      f.store.close();
+    });
+  }
 });
