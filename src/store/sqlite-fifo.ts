@@ -8,15 +8,15 @@ import { byLimit } from "./sqlite-statements.js";
  * qualifies when it is visible, no message of its group is in flight, and no earlier message of its group is
  * invisible (delayed). Two plans answer the same question:
  *
- * - the sequence walk reads the queue front to back and probes each visible message's group. It stops as
- *   soon as it has `limit` messages, so it is cheap when available groups sit near the head, but when the
- *   groups at the head are locked it reads every message behind them;
- * - the group walk visits each group once (a skip scan over messages_by_group), drops a locked group with
- *   one probe and reads at most `limit` messages of each open group. Its cost follows the number of groups,
- *   not messages.
+ * - the sequence walk reads the queue's visible messages front to back, skipping those with an invisible one
+ *   ahead in their group. It stops as soon as it has `limit` messages, so it is cheap when available groups
+ *   sit near the head, but when the groups at the head are locked it reads every message behind them;
+ * - the group walk visits each group once (a skip scan over messages_by_group), passes over a locked group
+ *   without reading it and reads at most `limit` messages of each open group. Its cost follows the number of
+ *   groups, not messages.
  *
- * Which groups are locked comes from FifoLocks. Both plans pick sequence numbers from narrow reads and
- * only then read the rows they picked, bodies and all.
+ * Which groups are locked (have a message in flight anywhere) comes from FifoLocks. Both plans pick sequence
+ * numbers from narrow reads and only then read the rows they picked, bodies and all.
  *
  * Queues with few groups take the group walk. With many, a sequence walk over the first SEQ_WALK_ROWS
  * messages comes first and the group walk only answers what that window could not.
