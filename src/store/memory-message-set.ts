@@ -83,22 +83,21 @@ interface Cursor {
   message: StoredMessage;
 }
 
-/** A queue's messages; `bySeq` is kept in sequence order, FIFO queues' also by group. */
+/** A queue's messages by seq (see `inOrder`), FIFO queues' also by group. */
 export class MessageSet {
   bySeq = new Map<number, StoredMessage>();
   lastSeq = 0;
+  private sorted = true;
   readonly visibility = new MinHeap<Visibility>((a, b) => a.at < b.at || (a.at === b.at && a.seq < b.seq));
   private readonly groups = new Map<string, MessageGroup>();
   private readonly isLive = (message: StoredMessage): boolean => this.bySeq.get(message.seq) === message;
 
   add(message: StoredMessage): void {
-    if (message.seq < this.lastSeq) {
-      const entries: Array<[number, StoredMessage]> = [...this.bySeq.entries(), [message.seq, message]];
-      this.bySeq = new Map(entries.sort((a, b) => a[0] - b[0]));
-    } else {
-      this.bySeq.set(message.seq, message);
-      this.lastSeq = message.seq;
-    }
+    this.bySeq.set(message.seq, message);
+    // Moves bring older messages in (dead-lettered, redriven back); re-sorting on each cost O(queue) per
+    // message, so the order is restored only when something walks the queue in order.
+    if (message.seq < this.lastSeq) this.sorted = false;
+    else this.lastSeq = message.seq;
     this.visibility.push({ at: message.visibleAt, seq: message.seq });
     if (message.groupId !== undefined) {
       let group = this.groups.get(message.groupId);
@@ -119,6 +118,15 @@ export class MessageSet {
     if (!group) return;
     group.remove(message);
     if (group.live === 0) this.groups.delete(message.groupId);
+  }
+
+  /** The messages in sequence order. */
+  inOrder(): IterableIterator<StoredMessage> {
+    if (!this.sorted) {
+      this.bySeq = new Map([...this.bySeq.entries()].sort((a, b) => a[0] - b[0]));
+      this.sorted = true;
+    }
+    return this.bySeq.values();
   }
 
   setVisibleAt(message: StoredMessage, at: number): void {

@@ -245,7 +245,7 @@ export class MemoryStore implements Store {
 
   messagesToMove(queueId: number, upToSeq: number, limit: number, now: number): StoredMessage[] {
     const out: StoredMessage[] = [];
-    for (const message of this.messages.get(queueId)?.bySeq.values() ?? []) {
+    for (const message of this.messages.get(queueId)?.inOrder() ?? []) {
       if (out.length >= limit || message.seq > upToSeq) break;
       if (message.visibleAt <= now && message.expiresAt > now) out.push(copyMessage(message));
     }
