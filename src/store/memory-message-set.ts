@@ -92,6 +92,9 @@ export class MessageSet {
   private readonly groups = new Map<string, MessageGroup>();
   private readonly isLive = (message: StoredMessage): boolean => this.bySeq.get(message.seq) === message;
 
+  /** Only a FIFO queue's messages are kept by group: a standard queue's may carry a group id but ignore it. */
+  constructor(readonly fifo: boolean) {}
+
   add(message: StoredMessage): void {
     this.bySeq.set(message.seq, message);
     // Moves bring older messages in (dead-lettered, redriven back); re-sorting on each cost O(queue) per
@@ -99,7 +102,7 @@ export class MessageSet {
     if (message.seq < this.lastSeq) this.sorted = false;
     else this.lastSeq = message.seq;
     this.visibility.push({ at: message.visibleAt, seq: message.seq });
-    if (message.groupId !== undefined) {
+    if (this.fifo && message.groupId !== undefined) {
       let group = this.groups.get(message.groupId);
       if (!group) {
         group = new MessageGroup(this.isLive);
@@ -144,6 +147,24 @@ export class MessageSet {
       if (message && message.visibleAt === top.at) return top;
       this.visibility.pop();
     }
+  }
+
+  /**
+   * The earliest time after `since` at which a group of this FIFO queue can open: a held message's
+   * visibility running out or a group's front turning visible. Visible messages behind a lock change
+   * nothing, so the queue's other messages need not be read.
+   */
+  nextGroupChange(since: number): number | undefined {
+    let next: number | undefined;
+    const consider = (at: number) => {
+      if (at > since && (next === undefined || at < next)) next = at;
+    };
+    for (const group of this.groups.values()) {
+      const front = group.next();
+      if (front) consider(front.visibleAt);
+      for (const message of group.held) if (this.isLive(message)) consider(message.visibleAt);
+    }
+    return next;
   }
 
   /**

@@ -53,7 +53,7 @@ export class MemoryStore implements Store {
   insertQueue(row: NewQueueRow): number {
     const id = this.nextQueueId++;
     this.queues.set(id, structuredClone({ ...row, id }));
-    this.messages.set(id, new MessageSet());
+    this.messages.set(id, new MessageSet(row.fifo));
     return id;
   }
 
@@ -71,7 +71,7 @@ export class MemoryStore implements Store {
   private set(queueId: number): MessageSet {
     let set = this.messages.get(queueId);
     if (!set) {
-      set = new MessageSet();
+      set = new MessageSet(this.queues.get(queueId)?.fifo ?? false);
       this.messages.set(queueId, set);
     }
     return set;
@@ -179,7 +179,7 @@ export class MemoryStore implements Store {
     const set = this.messages.get(queueId);
     if (!set) return 0;
     const count = set.bySeq.size;
-    this.messages.set(queueId, new MessageSet());
+    this.messages.set(queueId, new MessageSet(set.fifo));
     return count;
   }
 
@@ -201,6 +201,8 @@ export class MemoryStore implements Store {
     // future it is the answer; long-polls ask this on every park, and the scan below is O(queue).
     const top = set.cleanTop();
     if (!top || top.at > now) return top?.at;
+    // Visible messages that no receive takes: a FIFO queue's behind locked groups.
+    if (set.fifo) return set.nextGroupChange(now);
     let next: number | undefined;
     for (const message of set.bySeq.values()) {
       if (message.visibleAt > now && (next === undefined || message.visibleAt < next)) next = message.visibleAt;

@@ -47,6 +47,23 @@ for (const kind of STORE_KINDS) {
       assert.deepEqual(await receive(), ["m0", "m1", "m2", "m3", "m4", "m5", "m6", "m8", "m9", "m10"]);
     });
 
+    test("a long poll parked behind a locked group wakes when the lock's visibility runs out", async () => {
+      const q = f.queue("parked.fifo", { ...FIFO, VisibilityTimeout: "5" });
+      for (const body of ["a1", "a2", "a3"]) send(q, body, "a");
+      const [a1, a2] = await f.sqs.messages.receive(q, { MaxNumberOfMessages: 2 });
+      assert.deepEqual([a1.Body, a2.Body], ["a1", "a2"]);
+      // a1 is visible again but a2 still holds the lock: the poll must wake when a2's runs out, not sleep 20 s.
+      f.sqs.messages.changeVisibility(q, a1.ReceiptHandle, 0);
+      const parked = f.sqs.messages.receive(q, { WaitTimeSeconds: 20, MaxNumberOfMessages: 10 });
+      let settled = false;
+      void parked.then(() => (settled = true));
+      f.clock.advance(4_999);
+      await new Promise((r) => setImmediate(r));
+      assert.equal(settled, false);
+      f.clock.advance(1);
+      assert.deepEqual((await parked).map((m) => m.Body), ["a1", "a2", "a3"]);
+    });
+
     test("a message in flight that the retention period removes no longer locks its group", async () => {
       const q = f.queue("retained.fifo", { ...FIFO, VisibilityTimeout: "43200", MessageRetentionPeriod: "60" });
       send(q, "a1", "a");
