@@ -19,6 +19,7 @@ import { storedFrom } from "./stored-message.js";
 import { prepareStatements, type Statements } from "./sqlite-statements.js";
 import { FifoCandidates } from "./sqlite-fifo.js";
 import { FifoLocks } from "./sqlite-fifo-locks.js";
+import { GroupCommit } from "./sqlite-group-commit.js";
 import { ExpirySweep } from "./sqlite-expiry.js";
 import type {
   DedupEntry,
@@ -54,8 +55,7 @@ export class SqliteStore implements Store {
   /** Public for tests that compare its answers with the definition. */
   readonly fifo: FifoCandidates;
   private readonly locks: FifoLocks;
-  private turnOpen = false;
-  private waiting: Array<(failure?: Error) => void> = [];
+  private readonly turns: GroupCommit;
   private readonly expiry: ExpirySweep;
 
   constructor(dataDir: string) {
@@ -96,70 +96,17 @@ export class SqliteStore implements Store {
     }
     this.stmt = prepareStatements(this.db);
     this.locks = new FifoLocks(this.db);
+    this.turns = new GroupCommit(this.db, this.stmt, () => this.locks.reset());
     this.fifo = new FifoCandidates(this.db, this.locks);
     this.expiry = new ExpirySweep(this.db);
   }
 
-  /**
-   * Group commit: the first write of an event-loop turn opens a transaction that commits once the turn's
-   * I/O callbacks have run, so concurrent requests share one commit. Whatever waits on `afterCommit` (the
-   * responses) is released only then, so nothing is acknowledged before it is durable.
-   */
-  private openTurn(): void {
-    if (this.turnOpen) return;
-    this.stmt.begin.run();
-    this.turnOpen = true;
-    setImmediate(() => this.commitTurn());
-  }
-
-  private commitTurn(): void {
-    if (!this.turnOpen) return;
-    let failure: Error | undefined;
-    try {
-      this.stmt.commit.run();
-    } catch (error) {
-      failure = error as Error;
-      if (this.db.inTransaction) this.db.exec("ROLLBACK");
-      this.locks.reset();
-    }
-    this.turnOpen = false;
-    const waiting = this.waiting;
-    this.waiting = [];
-    for (const fn of waiting) fn(failure);
-  }
-
   afterCommit(fn: (failure?: Error) => void): void {
-    if (this.turnOpen) this.waiting.push(fn);
-    else fn();
+    this.turns.afterCommit(fn);
   }
 
-  /** A savepoint inside the turn's transaction: `fn`'s writes land together or not at all. */
   transaction<T>(fn: () => T): T {
-    // The turn's first write (nearly every request: they rarely share a turn) has the transaction to itself,
-    // so a failure rolls all of it back and no savepoint is needed; a savepoint copies every page it
-    // touches into the sub-journal.
-    if (!this.turnOpen) {
-      this.openTurn();
-      try {
-        return fn();
-      } catch (error) {
-        if (this.db.inTransaction) this.db.exec("ROLLBACK");
-        this.locks.reset();
-        this.stmt.begin.run();
-        throw error;
-      }
-    }
-    this.stmt.savepoint.run();
-    try {
-      const result = fn();
-      this.stmt.release.run();
-      return result;
-    } catch (error) {
-      this.stmt.rollbackToSavepoint.run();
-      this.locks.reset();
-      this.stmt.release.run();
-      throw error;
-    }
+    return this.turns.transaction(fn);
   }
 
   /** The connection, for stores of other services that must commit in the same transactions. */
@@ -172,7 +119,7 @@ export class SqliteStore implements Store {
   }
 
   insertQueue(row: NewQueueRow): number {
-    this.openTurn();
+    this.turns.open();
     const result = this.stmt.insertQueue.run({
       ...row,
       fifo: row.fifo ? 1 : 0,
@@ -183,7 +130,7 @@ export class SqliteStore implements Store {
   }
 
   updateQueue(row: QueueRow): void {
-    this.openTurn();
+    this.turns.open();
     this.stmt.updateQueue.run({
       id: row.id,
       attributes: JSON.stringify(row.attributes),
@@ -291,7 +238,7 @@ export class SqliteStore implements Store {
   // No savepoint here or in changeVisibility: each path writes with at most one statement, and a statement
   // is atomic on its own; a savepoint per message was a measurable share of a batch delete.
   deleteMessage(queueId: number, seq: number, token: number, now: number, requireInFlight: boolean): DeleteOutcome {
-    this.openTurn();
+    this.turns.open();
     // The common case in one statement; only a miss needs the row to say why.
     if (this.stmt.deleteCurrent.run(seq, queueId, token, requireInFlight ? now : -1).changes > 0) {
       this.locks.release(queueId, seq);
@@ -314,7 +261,7 @@ export class SqliteStore implements Store {
     visibleAt: number,
     maxSinceReceiveMs: number,
   ): VisibilityOutcome {
-    this.openTurn();
+    this.turns.open();
     const row = this.stmt.messageBySeq.get(seq, queueId);
     // The handle of the latest receive may still change a message whose timeout ran out, as on AWS.
     if (!row || row.receipt_token !== token) return "not-in-flight";
@@ -325,7 +272,7 @@ export class SqliteStore implements Store {
   }
 
   purge(queueId: number): number {
-    this.openTurn();
+    this.turns.open();
     this.locks.forget(queueId);
     return this.stmt.deleteQueueMessages.run(queueId).changes;
   }
@@ -358,12 +305,12 @@ export class SqliteStore implements Store {
   }
 
   recordDedup(queueId: number, key: string, entry: DedupEntry, expiresAt: number): void {
-    this.openTurn();
+    this.turns.open();
     this.stmt.recordDedup.run(queueId, key, entry.messageId, entry.sequenceNumber ?? null, expiresAt);
   }
 
   nextSequence(queueId: number): bigint {
-    this.openTurn();
+    this.turns.open();
     return BigInt(this.stmt.nextSequence.get(queueId)?.last_sequence ?? 0);
   }
 
@@ -375,7 +322,7 @@ export class SqliteStore implements Store {
   }
 
   relocate(seq: number, toQueueId: number, now: number, expiresAt: number): void {
-    this.openTurn();
+    this.turns.open();
     this.stmt.relocate.run({ queue: toQueueId, now, expiresAt, seq });
     this.expiry.lower(expiresAt);
   }
@@ -386,7 +333,7 @@ export class SqliteStore implements Store {
   }
 
   saveMoveTask(task: MoveTaskRow): void {
-    this.openTurn();
+    this.turns.open();
     this.stmt.saveMoveTask.run(task.taskId, JSON.stringify(task));
   }
 
@@ -395,7 +342,7 @@ export class SqliteStore implements Store {
   }
 
   close(): void {
-    this.commitTurn();
+    this.turns.commit();
     if (this.db.open) {
       this.db.pragma("wal_checkpoint(TRUNCATE)");
       this.db.close();
