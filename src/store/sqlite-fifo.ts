@@ -141,14 +141,9 @@ export class FifoCandidates {
   /** The queue front to back, dropping each group at its first invisible message or if it is locked. */
   private seqWalk(queue: number, now: number, limit: number, bound: number): number[] {
     const seqs: number[] = [];
-    const locked = new Map<string, boolean>();
     for (const [seq, group] of this.stmt.seqWalk.iterate({ queue, now, bound })) {
-      let isLocked = locked.get(group);
-      if (isLocked === undefined) {
-        isLocked = this.locks.locked(queue, group, now);
-        locked.set(group, isLocked);
-      }
-      if (isLocked) continue;
+      // A map lookup: FifoLocks keeps when each held message turns visible.
+      if (this.locks.locked(queue, group, now)) continue;
       seqs.push(seq);
       if (seqs.length >= limit) break;
     }
