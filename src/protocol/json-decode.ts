@@ -5,7 +5,7 @@ export class JsonShapeError extends Error {}
 /** A structure's members as a list, worked out once per shape: decoding runs on every request. */
 const memberLists = new WeakMap<StructureShape, ReadonlyArray<readonly [string, Member]>>();
 
-function membersOf(shape: StructureShape): ReadonlyArray<readonly [string, Member]> {
+export function membersOf(shape: StructureShape): ReadonlyArray<readonly [string, Member]> {
   let members = memberLists.get(shape);
   if (!members) {
     members = Object.entries(shape.members as Record<string, Member>);
@@ -84,22 +84,26 @@ export function decodeJson(value: unknown, shape: StructureShape): Record<string
   return checkStructure(value as Record<string, unknown>, shape, "");
 }
 
-const blobShapes = new WeakMap<Shape, boolean>();
-
-/** Whether values of `shape` can hold binary anywhere; worked out once per shape. */
-function shapeHoldsBlob(shape: Shape): boolean {
-  let known = blobShapes.get(shape);
-  if (known === undefined) {
+/**
+ * Whether values of `shape` can hold, anywhere, a leaf for which `leaf` is true; worked out once per shape
+ * and question (`known` is the question's cache).
+ */
+export function shapeHolds(shape: Shape, leaf: (shape: Shape) => boolean, known: WeakMap<Shape, boolean>): boolean {
+  let holds = known.get(shape);
+  if (holds === undefined) {
     // Shapes are trees (no cycles), so the recursion ends.
-    if (shape.kind === "blob") known = true;
-    else if (shape.kind === "list") known = shapeHoldsBlob(shape.member as Shape);
-    else if (shape.kind === "map") known = shapeHoldsBlob(shape.value as Shape);
-    else if (shape.kind === "structure") known = membersOf(shape).some(([, m]) => shapeHoldsBlob(m.shape as Shape));
-    else known = false;
-    blobShapes.set(shape, known);
+    if (shape.kind === "list") holds = shapeHolds(shape.member as Shape, leaf, known);
+    else if (shape.kind === "map") holds = shapeHolds(shape.value as Shape, leaf, known);
+    else if (shape.kind === "structure") holds = membersOf(shape).some(([, m]) => shapeHolds(m.shape as Shape, leaf, known));
+    else holds = leaf(shape);
+    known.set(shape, holds);
   }
-  return known;
+  return holds;
 }
+
+const blobShapes = new WeakMap<Shape, boolean>();
+const isBlob = (shape: Shape): boolean => shape.kind === "blob";
+const shapeHoldsBlob = (shape: Shape): boolean => shapeHolds(shape, isBlob, blobShapes);
 
 function holdsBinary(value: unknown): boolean {
   if (value === null || typeof value !== "object") return false;

@@ -6,6 +6,11 @@
 
 export interface StringShape {
   kind: "string";
+  /**
+   * Message text (bodies, attribute values): checked on the way in to hold only XML characters, so a JSON
+   * writer has only `"`, `\`, tab, LF and CR to escape in it.
+   */
+  xmlChars?: true;
 }
 export interface IntegerShape {
   kind: "integer";
@@ -60,6 +65,7 @@ export type TypeOf<S> = S extends { kind: "string" }
               : never;
 
 export const string: StringShape = { kind: "string" };
+export const messageText: StringShape = { kind: "string", xmlChars: true };
 export const integer: IntegerShape = { kind: "integer" };
 export const boolean: BooleanShape = { kind: "boolean" };
 export const blob: BlobShape = { kind: "blob" };

@@ -1,8 +1,10 @@
+import type { WireBody } from "./json-parts.js";
+
 /** A protocol's answer, ready for the transport to write. */
 export interface WireResponse {
   status: number;
   contentType: string;
-  body: string;
+  body: WireBody;
   headers?: Record<string, string>;
 }
 

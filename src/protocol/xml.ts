@@ -7,6 +7,11 @@ const ESCAPES: Record<string, string> = { "&": "&amp;", "<": "&lt;", ">": "&gt;"
  * decode &apos;). CR is written as a reference or XML parsers would turn it into LF.
  */
 export function escapeXml(text: string): string {
+  // Most text (every plain message body) has nothing to escape; four memchr scans find that out far
+  // faster than the regular expression, which visits characters one at a time.
+  if (text.indexOf("&") === -1 && text.indexOf("<") === -1 && text.indexOf(">") === -1 && text.indexOf("\r") === -1) {
+    return text;
+  }
   return text.replace(/[&<>\r]/g, (c) => ESCAPES[c]);
 }
 

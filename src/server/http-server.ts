@@ -5,6 +5,7 @@ import type { SqsService } from "../core/sqs/sqs-service.js";
 import type { SqsContext } from "../protocol/sqs/actions.js";
 import { handleSqsJson, sqsJsonError } from "../protocol/sqs/json-protocol.js";
 import { handleSqsQuery, sqsQueryError } from "../protocol/sqs/query-protocol.js";
+import type { WireBody } from "../protocol/json-parts.js";
 import { logUnexpected, type WireResponse } from "../protocol/wire.js";
 import { callerOf } from "./caller.js";
 import { MalformedFormError, parseForm } from "./form.js";
@@ -32,17 +33,30 @@ export interface QueryService {
   error(code: "MalformedQueryString" | "RequestEntityTooLarge", message: string, requestId: string): WireResponse;
 }
 
+function bodyLength(body: WireBody): number {
+  if (typeof body === "string") return Buffer.byteLength(body);
+  let length = 0;
+  for (const part of body) length += Buffer.byteLength(part);
+  return length;
+}
+
 function write(res: ServerResponse, response: WireResponse, requestId: string): void {
   if (res.headersSent || res.destroyed) return;
+  const { body } = response;
   const headers: Record<string, string | number> = {
     "Content-Type": response.contentType,
-    "Content-Length": Buffer.byteLength(response.body),
+    "Content-Length": bodyLength(body),
     "x-amzn-RequestId": requestId,
   };
   // Only error responses carry more headers; a loop instead of a spread keeps the object's shape for the rest.
   if (response.headers) for (const name of Object.keys(response.headers)) headers[name] = response.headers[name];
   res.writeHead(response.status, headers);
-  res.end(response.body);
+  if (typeof body === "string") return void res.end(body);
+  // Corked, the parts leave in one writev instead of one write each.
+  res.cork();
+  for (const part of body) res.write(part);
+  res.end();
+  res.uncork();
 }
 
 /** A response goes out only once what it acknowledges is committed; a failed commit turns it into an error. */

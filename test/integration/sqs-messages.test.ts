@@ -82,6 +82,35 @@ for (const protocol of PROTOCOLS) {
         assert.deepEqual(await queueCounts(f, queueUrl), [0, 0, 0]);
       });
 
+      it("keeps long bodies and attribute values byte for byte, whatever characters they hold", async () => {
+        const queueUrl = await createQueue(f);
+        const long = (unit: string) => unit.repeat(Math.ceil(70_000 / unit.length));
+        const bodies = [
+          long("plain ascii text 0123456789 "),
+          long('quotes " and \\ backslashes, \r\n line breaks and \t tabs '),
+          long("caf\u00e9 \u4e2d\u6587 \u{1F600} \u2028 \uE000\uFFFD "),
+          "short one",
+        ];
+        const attributes: Record<string, Attr> = {
+          note: { DataType: "String", StringValue: long('attribute "text" \u00e9 ') },
+          blob: { DataType: "Binary", BinaryValue: Uint8Array.from([0, 34, 92, 255]) },
+        };
+        for (const body of bodies) {
+          await f.client.send(new f.sdk.SendMessageCommand({ QueueUrl: queueUrl, MessageBody: body, MessageAttributes: attributes }));
+        }
+        const got = await f.client.send(
+          new f.sdk.ReceiveMessageCommand({ QueueUrl: queueUrl, MaxNumberOfMessages: 10, MessageAttributeNames: ["All"] }),
+        );
+        const messages = got.Messages ?? [];
+        assert.deepEqual(messages.map((m) => m.Body).sort(), [...bodies].sort());
+        for (const message of messages) {
+          assert.equal(message.MD5OfBody, md5(message.Body ?? ""));
+          assert.equal(message.MessageAttributes?.note?.StringValue, attributes.note.StringValue);
+          assert.deepEqual([...(message.MessageAttributes?.blob?.BinaryValue ?? [])], [0, 34, 92, 255]);
+          assert.equal(message.MD5OfMessageAttributes, md5OfAttributes(attributes));
+        }
+      });
+
       it("hands out every message once when receiving one at a time, and never one twice per receive", async () => {
         const queueUrl = await createQueue(f);
         const bodies = ["m1", "m2", "m3", "m4", "m5"];

@@ -1,5 +1,6 @@
 import { SqsError } from "../../core/errors.js";
-import { decodeJson, encodeJson, JsonShapeError, missingRequired } from "../json-decode.js";
+import { decodeJson, JsonShapeError, missingRequired } from "../json-decode.js";
+import { encodeJsonBody } from "../json-parts.js";
 import { logUnexpected, type WireResponse } from "../wire.js";
 import type { SqsContext } from "./actions.js";
 import { sqsActions } from "./actions.js";
@@ -59,7 +60,7 @@ export async function handleSqsJson(
       throw new SqsError("MissingRequiredParameterException", `The request must contain the parameter ${missing}.`);
     }
     const output = await spec.handler(ctx, input);
-    return { status: 200, contentType: CONTENT_TYPE, body: encodeJson(output, spec.output) };
+    return { status: 200, contentType: CONTENT_TYPE, body: encodeJsonBody(output, spec.output) };
   } catch (error) {
     if (error instanceof SqsError) return sqsJsonError(error);
     logUnexpected(error, `SQS ${name}`);

@@ -1,8 +1,8 @@
-import { blob, boolean, integer, list, map, member, string, structure } from "../shapes.js";
+import { blob, boolean, integer, list, map, member, messageText, string, structure } from "../shapes.js";
 
 /** SQS shapes, with the Query protocol's flattened names where they differ from the JSON member names. */
 export const MessageAttributeValue = structure({
-  StringValue: member(string),
+  StringValue: member(messageText),
   BinaryValue: member(blob),
   StringListValues: member(list(string), { wireName: "StringListValue" }),
   BinaryListValues: member(list(blob), { wireName: "BinaryListValue" }),
@@ -44,7 +44,7 @@ export const Message = structure({
   MessageId: member(string),
   ReceiptHandle: member(string),
   MD5OfBody: member(string),
-  Body: member(string),
+  Body: member(messageText),
   Attributes: member(map(string), { wireName: "Attribute" }),
   MD5OfMessageAttributes: member(string),
   MessageAttributes: messageAttributes,
