@@ -5,9 +5,7 @@
  */
 import { encodeJson, membersOf, shapeHolds } from "./json-decode.js";
 import type { Shape, StructureShape } from "./shapes.js";
-
-/** A response body: one string, or parts written one after the other. */
-export type WireBody = string | readonly string[];
+import type { WireBody } from "./wire.js";
 
 /** Message text at least this long becomes a part of its own; shorter text is cheaper to copy. */
 export const LONG_TEXT = 4096;

@@ -1,4 +1,5 @@
-import type { WireBody } from "./json-parts.js";
+/** A response body: one string, or parts written one after the other. */
+export type WireBody = string | readonly string[];
 
 /** A protocol's answer, ready for the transport to write. */
 export interface WireResponse {

@@ -5,8 +5,7 @@ import type { SqsService } from "../core/sqs/sqs-service.js";
 import type { SqsContext } from "../protocol/sqs/actions.js";
 import { handleSqsJson, sqsJsonError } from "../protocol/sqs/json-protocol.js";
 import { handleSqsQuery, sqsQueryError } from "../protocol/sqs/query-protocol.js";
-import type { WireBody } from "../protocol/json-parts.js";
-import { logUnexpected, type WireResponse } from "../protocol/wire.js";
+import { logUnexpected, type WireBody, type WireResponse } from "../protocol/wire.js";
 import { callerOf } from "./caller.js";
 import { MalformedFormError, parseForm } from "./form.js";
 import { BodyTooLargeError, readBody } from "./read-body.js";
@@ -52,11 +51,10 @@ function write(res: ServerResponse, response: WireResponse, requestId: string): 
   if (response.headers) for (const name of Object.keys(response.headers)) headers[name] = response.headers[name];
   res.writeHead(response.status, headers);
   if (typeof body === "string") return void res.end(body);
-  // Corked, the parts leave in one writev instead of one write each.
+  // Corked, the parts leave together in one writev when end() flushes them, instead of one write each.
   res.cork();
   for (const part of body) res.write(part);
   res.end();
-  res.uncork();
 }
 
 /** A response goes out only once what it acknowledges is committed; a failed commit turns it into an error. */
