@@ -1,0 +1,49 @@
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import { evaluateTargets } from "../../bench/targets.js";
+import type { Metric, RunResults, SystemRecord } from "../../bench/types.js";
+
+function system(name: string, peer: boolean, backlog: Array<[string, number, Metric["better"]]>): SystemRecord {
+  const units: Record<string, string> = { "backlog.size": "messages", "backlog.rss": "MB", "backlog.fill": "msg/s" };
+  const metrics: Metric[] = backlog.map(([key, value, better]) => ({ key, label: key, value, unit: units[key], better }));
+  return {
+    name,
+    label: name,
+    protocol: "json",
+    peer,
+    durable: !peer,
+    startupMs: 1,
+    outcomes: { backlog: { status: "ok", metrics, notes: [], durationMs: 1 } },
+  };
+}
+
+function run(systems: SystemRecord[]): RunResults {
+  const machine = { cpus: 2, cpuModel: "", memoryMB: 0, node: "", platform: "" };
+  const budget = {} as RunResults["budget"];
+  return { startedAt: "", finishedAt: "", durationMs: 0, quick: false, argv: [], machine, budget, workloads: [], systems };
+}
+
+const ahead = (results: RunResults) => evaluateTargets(results).find((t) => t.id === "ahead-of-peers");
+
+describe("bench targets: ahead of every peer", () => {
+  it("compares RSS only with a peer whose backlog got as far, and names the pair it skips", () => {
+    const sluice = system("sluice", false, [["backlog.size", 1_000_000, "none"], ["backlog.rss", 198, "lower"], ["backlog.fill", 11_000, "higher"]]);
+    const moto = system("moto", true, [["backlog.size", 2_210, "none"], ["backlog.rss", 81, "lower"], ["backlog.fill", 32, "higher"]]);
+    const fauxqs = system("fauxqs", true, [["backlog.size", 1_000_000, "none"], ["backlog.rss", 1_402, "lower"], ["backlog.fill", 12_000, "higher"]]);
+    const target = ahead(run([sluice, moto, fauxqs]));
+    assert.equal(target?.status, "not met");
+    assert.equal(target?.actual, "2 of 3 comparisons ahead (1 not comparable)");
+    assert.deepEqual(target?.items, [
+      "behind on backlog.fill vs fauxqs (11,000 msg/s vs 12,000 msg/s)",
+      "not compared: backlog.rss vs moto (moto's run reached 2,210, sluice's 1,000,000)",
+    ]);
+  });
+
+  it("still counts RSS as behind when the peer's backlog got as far", () => {
+    const sluice = system("sluice", false, [["backlog.size", 1_000_000, "none"], ["backlog.rss", 198, "lower"]]);
+    const peer = system("lean", true, [["backlog.size", 1_000_000, "none"], ["backlog.rss", 150, "lower"]]);
+    const target = ahead(run([sluice, peer]));
+    assert.equal(target?.actual, "0 of 1 comparisons ahead");
+    assert.deepEqual(target?.items, ["behind on backlog.rss vs lean (198.0 MB vs 150.0 MB)"]);
+  });
+});
