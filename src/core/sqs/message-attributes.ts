@@ -6,8 +6,9 @@ const RESERVED_PREFIX = /^(aws\.|amazon\.)/i;
 const TYPE_PATTERN = /^(String|Number|Binary)(\.[^\s]+)?$/;
 const INVALID_BODY_CHAR = /[^\x09\x0A\x0D\x20-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFFF}]/u;
 // Matches wherever INVALID_BODY_CHAR can (and at every surrogate, valid pairs too) but scans by code unit,
-// about 4× faster on text beyond ASCII; the exact pattern runs only on text it flags.
-const MAYBE_INVALID_CHAR = /[^\x09\x0A\x0D\x20-\uD7FF\uE000-\uFFFD]/;
+// about 4× faster on text beyond ASCII; the exact pattern runs only on text it flags. Written as the set it
+// matches rather than its complement: the same code units, ~30 % faster on one-byte text.
+const MAYBE_INVALID_CHAR = /[\x00-\x08\x0B\x0C\x0E-\x1F\uD800-\uDFFF\uFFFE\uFFFF]/;
 
 function invalidChar(text: string): RegExpExecArray | null {
   return MAYBE_INVALID_CHAR.test(text) ? INVALID_BODY_CHAR.exec(text) : null;
