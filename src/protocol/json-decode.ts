@@ -114,7 +114,9 @@ function holdsBinary(value: unknown): boolean {
 }
 
 function base64Blobs(this: Record<string, unknown>, key: string, v: unknown): unknown {
-  const raw = key === "" ? v : this[key];
+  // The holder's own value, not `v`: a Buffer's toJSON has already turned `v` into { type, data }. The root
+  // value has a holder too ({ "": value }), so a Buffer passed on its own is written as base64 as well.
+  const raw = this[key];
   return raw instanceof Uint8Array ? Buffer.from(raw).toString("base64") : v;
 }
 

@@ -82,13 +82,9 @@ class PartsWriter {
 }
 
 function write(out: PartsWriter, value: unknown, shape: Shape): void {
-  // Binary is base64, as encodeJson writes it; handled here because a Buffer's toJSON would run first there.
-  if (value instanceof Uint8Array) return out.text(`"${Buffer.from(value.buffer, value.byteOffset, value.byteLength).toString("base64")}"`);
-  if (!shapeHoldsText(shape) || value === null || typeof value !== "object") {
-    if (shape.kind === "string" && shape.xmlChars && typeof value === "string" && value.length >= LONG_TEXT) return out.longText(value);
-    // Everything else is written exactly as the one-string encoder writes it.
-    return out.text(encodeJson(value, shape) ?? "null");
-  }
+  if (typeof value === "string" && value.length >= LONG_TEXT && isText(shape)) return out.longText(value);
+  // Everything that cannot hold long text is written exactly as the one-string encoder writes it.
+  if (value === null || typeof value !== "object" || !shapeHoldsText(shape)) return out.text(encodeJson(value, shape) ?? "null");
   if (Array.isArray(value)) {
     const member = (shape.kind === "list" ? shape.member : shape) as Shape;
     out.text("[");
