@@ -3,7 +3,7 @@
 // Starts each system on loopback, one at a time so they never compete for the CPU, runs every workload
 // against it through real AWS SDK clients, then prints one table, the targets, and writes the JSON.
 // A system that fails to start or to run a workload is reported as such; the run still exits 0.
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { parseArgs } from "node:util";
@@ -12,6 +12,7 @@ import { isAlive } from "./proc.js";
 import { renderFootnotes, renderTable, renderTargets, writeJson } from "./report.js";
 import { allSystems } from "./systems/index.js";
 import { benchDir } from "./systems/paths.js";
+import { noop } from "./systems/noop.js";
 import { killAllStarted } from "./systems/process.js";
 import { evaluateTargets } from "./targets.js";
 import type { Budget, Outcome, RunResults, RunningSystem, SystemDef, SystemRecord, WorkloadDef } from "./types.js";
@@ -38,6 +39,13 @@ function log(msg: string): void {
   process.stderr.write(`${msg}\n`);
 }
 
+/** The paired ceiling keeps its log apart from the ceiling's own run. */
+function pairedDir(workDir: string): string {
+  const dir = path.join(workDir, "paired");
+  mkdirSync(dir, { recursive: true });
+  return dir;
+}
+
 let prefixCounter = 0;
 const runTag = Date.now().toString(36);
 
@@ -46,6 +54,7 @@ async function runWorkload(
   system: SystemDef,
   holder: { running: RunningSystem },
   budget: Budget,
+  workDir: string,
 ): Promise<Outcome> {
   const t0 = now();
   const limit = wl.hardLimitMs(budget);
@@ -67,6 +76,7 @@ async function runWorkload(
       budget,
       signal: manyListeners(controller.signal),
       prefix: `sb${runTag}${(prefixCounter += 1)}`,
+      startCeiling: () => noop.start({ readyTimeoutMs: readyTimeoutMs(budget), workDir: pairedDir(workDir) }),
     });
     work.catch(() => undefined);
     const out = await Promise.race([work, gaveUp]);
@@ -141,7 +151,7 @@ async function runSystem(
         }
       }
       log(`[${system.name}] ${wl.name} ...`);
-      const outcome = await runWorkload(wl, system, holder, budget);
+      const outcome = await runWorkload(wl, system, holder, budget, workDir);
       rec.outcomes[wl.name] = outcome;
       const why = outcome.error ? ` (${outcome.error})` : "";
       log(`[${system.name}] ${wl.name}: ${outcome.status}${why} in ${(outcome.durationMs / 1000).toFixed(1)} s`);

@@ -91,6 +91,8 @@ export interface WorkloadContext {
   signal: AbortSignal;
   /** Unique per run so queues of different workloads never collide on a reused broker. */
   prefix: string;
+  /** Starts a fresh no-op ceiling beside the system, for measurements paired round by round; the caller stops it. */
+  startCeiling(): Promise<RunningSystem>;
 }
 
 export interface WorkloadDef {

@@ -47,3 +47,36 @@ describe("bench targets: ahead of every peer", () => {
     assert.deepEqual(target?.items, ["behind on backlog.rss vs lean (198.0 MB vs 150.0 MB)"]);
   });
 });
+
+function cpuSystem(name: string, peer: boolean, total: number, ceiling: number): SystemRecord {
+  const metric = (key: string, value: number, unit: string, better: Metric["better"]): Metric => ({ key, label: key, value, unit, better });
+  const metrics = [
+    metric("cpu.total", total, "µs/msg", "lower"),
+    metric("cpu.ceiling", ceiling, "µs/msg", "none"),
+    metric("cpu.ratio", total / ceiling, "x", "lower"),
+  ];
+  metrics[0].detail = true;
+  metrics[1].detail = true;
+  return { ...system(name, peer, []), outcomes: { cpu: { status: "ok", metrics, notes: [], durationMs: 1 } } };
+}
+
+describe("bench targets: CPU per message", () => {
+  const target = (results: RunResults, id: string) => evaluateTargets(results).find((t) => t.id === id);
+
+  it("judges the ceiling ratio on the ceiling paired with Sluice, not on the ceiling's own run", () => {
+    // The ceiling's own run read 30 µs (a quiet minute); Sluice's paired ceiling read 40 µs beside it.
+    const results = run([cpuSystem("noop", false, 30, 30), cpuSystem("sluice", false, 56, 40)]);
+    const t = target(results, "cpu-ceiling");
+    assert.equal(t?.status, "met");
+    assert.equal(t?.actual, "1.40× (56.0 µs/msg vs 40.0 µs/msg, medians)");
+  });
+
+  it("compares with fauxqs as a ratio of the two paired ratios, and ranks peers on it", () => {
+    // Absolute figures favour Sluice (a slower minute for fauxqs); normalised, fauxqs is ahead.
+    const results = run([cpuSystem("sluice", false, 60, 36), cpuSystem("fauxqs", true, 66, 44)]);
+    const t = target(results, "cpu-fauxqs");
+    assert.equal(t?.status, "not met");
+    assert.equal(t?.actual, "1.11× (1.67× vs 1.50×)");
+    assert.deepEqual(ahead(results)?.items, ["behind on cpu.ratio vs fauxqs (1.67× vs 1.50×)"]);
+  });
+});
