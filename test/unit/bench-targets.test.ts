@@ -80,3 +80,27 @@ describe("bench targets: CPU per message", () => {
     assert.deepEqual(ahead(results)?.items, ["behind on cpu.ratio vs fauxqs (1.67× vs 1.50×)"]);
   });
 });
+
+function throughputSystem(name: string, peer: boolean, send: number, ceiling: number): SystemRecord {
+  const metrics: Metric[] = [
+    { key: "tp.256.send", label: "send", value: send, unit: "msg/s", better: "higher", detail: true },
+    { key: "tp.256.send.ceiling", label: "ceiling", value: ceiling, unit: "msg/s", better: "none", detail: true },
+    { key: "tp.256.send.ratio", label: "ratio", value: send / ceiling, unit: "x", better: "higher" },
+  ];
+  return { ...system(name, peer, []), outcomes: { throughput: { status: "ok", metrics, notes: [], durationMs: 1 } } };
+}
+
+describe("bench targets: throughput", () => {
+  it("judges send against the ceiling run beside Sluice, not against the ceiling's own run", () => {
+    // The ceiling's own run met a quiet minute (20,000 msg/s); beside Sluice it read 14,000.
+    const results = run([throughputSystem("noop", false, 20_000, 20_000), throughputSystem("sluice", false, 13_300, 14_000)]);
+    const t = evaluateTargets(results).find((x) => x.id === "send-256");
+    assert.equal(t?.status, "met");
+    assert.equal(t?.actual, "0.95× (13,300 msg/s vs 14,000 msg/s)");
+  });
+
+  it("ranks peers on the paired ratio, not on the absolute rates of different minutes", () => {
+    const results = run([throughputSystem("sluice", false, 13_000, 14_000), throughputSystem("fauxqs", true, 15_000, 15_500)]);
+    assert.deepEqual(ahead(results)?.items, ["behind on tp.256.send.ratio vs fauxqs (0.93× vs 0.97×)"]);
+  });
+});
