@@ -2,11 +2,11 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import type { Metric, Outcome, RunResults, SystemRecord, TargetResult } from "./types.js";
-import { fmtCount } from "./util.js";
+import { fmtCount, fmtRatio } from "./util.js";
 
 function fmtValue(v: number, unit: string): string {
   if (unit === "msg/s" || unit === "messages") return fmtCount(v);
-  if (unit === "x") return `${v.toFixed(2)}×`;
+  if (unit === "x") return fmtRatio(v);
   if (v >= 100) return fmtCount(v);
   return v.toFixed(v < 10 ? 2 : 1);
 }

@@ -2,7 +2,7 @@
 // to the no-op ceiling and to the peers measured minutes apart on the same machine, never against
 // numbers remembered from elsewhere.
 import type { Metric, RunResults, SystemRecord, TargetResult } from "./types.js";
-import { fmtCount } from "./util.js";
+import { fmtCount, fmtRatio } from "./util.js";
 
 const SUBJECT = "sluice";
 const FULL_BACKLOG = 1_000_000;
@@ -42,7 +42,7 @@ function workloadOf(prefix: string): string {
 
 function fmt(v: number, unit: string): string {
   if (unit === "msg/s") return `${fmtCount(v)} msg/s`;
-  if (unit === "x") return `${v.toFixed(2)}×`;
+  if (unit === "x") return fmtRatio(v);
   return `${v.toFixed(v < 10 ? 2 : 1)} ${unit}`;
 }
 

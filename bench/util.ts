@@ -85,3 +85,8 @@ export function makeBody(bytes: number, tag: string): string {
 export function fmtCount(n: number): string {
   return Math.round(n).toLocaleString("en-US");
 }
+
+/** A ratio with two decimals, or two significant digits when it is that small (a budget-cut run's 0.0047×). */
+export function fmtRatio(v: number): string {
+  return `${v > 0 && v < 0.1 ? v.toPrecision(2) : v.toFixed(2)}×`;
+}

@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { evaluateTargets } from "../../bench/targets.js";
 import type { Metric, RunResults, SystemRecord } from "../../bench/types.js";
+import { fmtRatio } from "../../bench/util.js";
 
 function system(name: string, peer: boolean, backlog: Array<[string, number, Metric["better"]]>): SystemRecord {
   const units: Record<string, string> = { "backlog.size": "messages", "backlog.rss": "MB", "backlog.fill": "msg/s" };
@@ -102,5 +103,14 @@ describe("bench targets: throughput", () => {
   it("ranks peers on the paired ratio, not on the absolute rates of different minutes", () => {
     const results = run([throughputSystem("sluice", false, 13_000, 14_000), throughputSystem("fauxqs", true, 15_000, 15_500)]);
     assert.deepEqual(ahead(results)?.items, ["behind on tp.256.send.ratio vs fauxqs (0.93× vs 0.97×)"]);
+  });
+});
+
+describe("bench ratios as printed", () => {
+  it("keep two decimals, and two significant digits where two decimals would read 0.00", () => {
+    assert.equal(fmtRatio(1.639), "1.64×");
+    assert.equal(fmtRatio(0.0047), "0.0047×");
+    assert.equal(fmtRatio(0.08), "0.080×");
+    assert.equal(fmtRatio(0), "0.00×");
   });
 });
