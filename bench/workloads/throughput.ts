@@ -71,7 +71,7 @@ function phaseMetrics(key: string, label: string, own: PumpResult, ceiling: read
   ];
 }
 
-async function openSide(running: RunningSystem, protocol: "json" | "query"): Promise<Side> {
+function openSide(running: RunningSystem, protocol: "json" | "query"): Side {
   return { api: openQueueApi(protocol, running.endpoint), urls: [] };
 }
 
@@ -88,9 +88,9 @@ export const throughput: WorkloadDef = {
     const ceiling = await startCeiling();
     const sides: Side[] = [];
     try {
-      const subject = await openSide(running, system.protocol);
+      const subject = openSide(running, system.protocol);
       sides.push(subject);
-      const paired = await openSide(ceiling, "json");
+      const paired = openSide(ceiling, "json");
       sides.push(paired);
       await warmUp(subject.api, prefix, budget, signal);
       await warmUp(paired.api, prefix, budget, signal);
