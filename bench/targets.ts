@@ -71,42 +71,35 @@ function ratioTarget(
 }
 
 /**
- * CPU against the ceiling is judged on the ceiling measured beside Sluice in alternating rounds (see
- * workloads/cpu.ts), not on the ceiling's own run minutes earlier; the same normalisation makes the
- * comparison with fauxqs a ratio of ratios.
+ * A target judged on a ceiling measured beside Sluice (workloads/throughput.ts, workloads/cpu.ts), not on
+ * the ceiling's own run minutes earlier: `keys.ratio` is Sluice over that paired ceiling; `keys.own` and
+ * `keys.ceiling` are the two figures it came from, shown beside it.
  */
-function pairedCeilingTarget(results: RunResults): TargetResult {
-  const id = "cpu-ceiling";
-  const description = "server CPU per message ≤ 1.5 × ceiling's";
-  const ratio = lookup(results, SUBJECT, "cpu.ratio");
+function pairedTarget(
+  results: RunResults,
+  id: string,
+  description: string,
+  keys: { ratio: string; own: string; ceiling: string },
+  op: ">=" | "<=",
+  factor: number,
+  how: string,
+): TargetResult {
+  const ratio = lookup(results, SUBJECT, keys.ratio);
   if ("reason" in ratio) return { id, description, status: "not measured", detail: ratio.reason };
-  const own = lookup(results, SUBJECT, "cpu.total");
-  const paired = lookup(results, SUBJECT, "cpu.ceiling");
-  const values = "value" in own && "value" in paired ? ` (${fmt(own.value, "µs/msg")} vs ${fmt(paired.value, "µs/msg")}, medians)` : "";
+  const own = lookup(results, SUBJECT, keys.own);
+  const paired = lookup(results, SUBJECT, keys.ceiling);
+  const values = "value" in own && "value" in paired ? ` (${fmt(own.value, own.metric.unit)} vs ${fmt(paired.value, paired.metric.unit)})` : "";
   return {
     id,
     description,
-    status: ratio.value <= 1.5 ? "met" : "not met",
+    status: (op === ">=" ? ratio.value >= factor : ratio.value <= factor) ? "met" : "not met",
     actual: `${fmt(ratio.value, "x")}${values}`,
-    detail: ratio.metric.reduced ?? "median of rounds alternating with a paired ceiling",
+    detail: ratio.metric.reduced ?? how,
   };
 }
 
-/** Throughput against the ceiling is judged on the ceiling run just before and after it (workloads/throughput.ts). */
-function pairedThroughputTarget(results: RunResults, id: string, description: string, key: string): TargetResult {
-  const ratio = lookup(results, SUBJECT, `${key}.ratio`);
-  if ("reason" in ratio) return { id, description, status: "not measured", detail: ratio.reason };
-  const own = lookup(results, SUBJECT, key);
-  const paired = lookup(results, SUBJECT, `${key}.ceiling`);
-  const values = "value" in own && "value" in paired ? ` (${fmt(own.value, "msg/s")} vs ${fmt(paired.value, "msg/s")})` : "";
-  return {
-    id,
-    description,
-    status: ratio.value >= 0.9 ? "met" : "not met",
-    actual: `${fmt(ratio.value, "x")}${values}`,
-    detail: ratio.metric.reduced ?? "against the paired ceiling run just before and after",
-  };
-}
+const throughputKeys = (key: string) => ({ ratio: `${key}.ratio`, own: key, ceiling: `${key}.ceiling` });
+const BESIDE = "against the paired ceiling run just before and after";
 
 function absoluteTarget(
   results: RunResults,
@@ -189,11 +182,19 @@ export function evaluateTargets(results: RunResults): TargetResult[] {
       ? `backlog was ${fmtCount(size.value)} messages, not ${fmtCount(FULL_BACKLOG)}: indicative only`
       : undefined;
   return [
-    pairedThroughputTarget(results, "send-256", "256 B send throughput ≥ 0.9 × ceiling", "tp.256.send"),
-    pairedThroughputTarget(results, "drain-256", "256 B drain throughput ≥ 0.9 × ceiling", "tp.256.drain"),
-    pairedThroughputTarget(results, "send-64k", "64 KiB send throughput ≥ 0.9 × ceiling", "tp.64k.send"),
-    pairedThroughputTarget(results, "drain-64k", "64 KiB drain throughput ≥ 0.9 × ceiling", "tp.64k.drain"),
-    pairedCeilingTarget(results),
+    pairedTarget(results, "send-256", "256 B send throughput ≥ 0.9 × ceiling", throughputKeys("tp.256.send"), ">=", 0.9, BESIDE),
+    pairedTarget(results, "drain-256", "256 B drain throughput ≥ 0.9 × ceiling", throughputKeys("tp.256.drain"), ">=", 0.9, BESIDE),
+    pairedTarget(results, "send-64k", "64 KiB send throughput ≥ 0.9 × ceiling", throughputKeys("tp.64k.send"), ">=", 0.9, BESIDE),
+    pairedTarget(results, "drain-64k", "64 KiB drain throughput ≥ 0.9 × ceiling", throughputKeys("tp.64k.drain"), ">=", 0.9, BESIDE),
+    pairedTarget(
+      results,
+      "cpu-ceiling",
+      "server CPU per message ≤ 1.5 × ceiling's",
+      { ratio: "cpu.ratio", own: "cpu.total", ceiling: "cpu.ceiling" },
+      "<=",
+      1.5,
+      "medians of rounds alternating with a paired ceiling",
+    ),
     ratioTarget(results, "cpu-fauxqs", "server CPU per message ≤ 0.6 × fauxqs's", "cpu.ratio", "fauxqs", "<=", 0.6),
     absoluteTarget(results, "latency-p50", "Publish → receive p50 ≤ 1 ms", "lat.pub.p50", 1),
     absoluteTarget(results, "latency-p99", "Publish → receive p99 ≤ 5 ms", "lat.pub.p99", 5),

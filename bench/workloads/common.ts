@@ -117,6 +117,42 @@ export async function drainQueue(opts: {
   };
 }
 
+export interface SendThenDrain {
+  sent: PumpResult;
+  drained: PumpResult;
+}
+
+/**
+ * Fills `url` with `total` messages of `bodyBytes`, then drains what was sent: the pair of phases the
+ * throughput and CPU workloads measure. `betweenPhases` runs when the send phase ends and the drain has
+ * not begun, for a reading that must split the two.
+ */
+export async function sendThenDrain(opts: {
+  api: QueueApi;
+  url: string;
+  bodyBytes: number;
+  total: number;
+  workers: number;
+  phaseMs: number;
+  signal: AbortSignal;
+  betweenPhases?: () => void;
+}): Promise<SendThenDrain> {
+  const { api, url, workers, signal } = opts;
+  const body = makeBody(opts.bodyBytes, "tp");
+  const sent = await fillQueue({
+    api,
+    url,
+    total: opts.total,
+    workers,
+    budgetMs: opts.phaseMs,
+    signal,
+    entry: (i) => ({ id: `e${i % 10}`, body }),
+  });
+  opts.betweenPhases?.();
+  const drained = await drainQueue({ api, url, expected: sent.count, workers, budgetMs: opts.phaseMs, signal });
+  return { sent, drained };
+}
+
 export function rate(p: PumpResult): number | null {
   return p.count > 0 && p.elapsedMs > 0 ? (p.count / p.elapsedMs) * 1000 : null;
 }
@@ -153,17 +189,8 @@ export async function cleanupQueues(api: QueueApi, urls: readonly string[]): Pro
 export async function warmUp(api: QueueApi, prefix: string, budget: Budget, signal: AbortSignal): Promise<void> {
   const url = await api.createQueue(`${prefix}-warm`, { VisibilityTimeout: "600" });
   try {
-    const body = makeBody(256, "warm");
-    const sent = await fillQueue({
-      api,
-      url,
-      total: budget.quick ? 300 : 5_000,
-      workers: budget.workers,
-      budgetMs: budget.phaseMs / 4,
-      signal,
-      entry: (i) => ({ id: `e${i % 10}`, body }),
-    });
-    await drainQueue({ api, url, expected: sent.count, workers: budget.workers, budgetMs: budget.phaseMs / 4, signal });
+    const total = budget.quick ? 300 : 5_000;
+    await sendThenDrain({ api, url, bodyBytes: 256, total, workers: budget.workers, phaseMs: budget.phaseMs / 4, signal });
   } finally {
     await cleanupQueues(api, [url]);
   }

@@ -12,8 +12,8 @@ import { openQueueApi, type QueueApi } from "../clients.js";
 import { CpuMeter } from "../proc.js";
 import { canPin, pinned } from "../pinning.js";
 import type { Budget, Metric, RunningSystem, WorkloadDef } from "../types.js";
-import { makeBody, percentile } from "../util.js";
-import { cleanupQueues, drainQueue, fillQueue, pumpNotes, reducedNote, warmUp, type PumpResult } from "./common.js";
+import { percentile } from "../util.js";
+import { cleanupQueues, pumpNotes, reducedNote, sendThenDrain, warmUp, type PumpResult } from "./common.js";
 
 interface Side {
   name: string;
@@ -32,28 +32,23 @@ interface RoundCost {
 const ROUNDS_FULL = 5;
 
 async function measure(side: Side, messages: number, budget: Budget, phaseMs: number, signal: AbortSignal) {
-  const body = makeBody(256, "cpu");
   const sendMeter = new CpuMeter(side.pid);
-  const sent = await fillQueue({
+  let sendCpu = 0;
+  let drainMeter: CpuMeter | undefined;
+  const { sent, drained } = await sendThenDrain({
     api: side.api,
     url: side.url,
+    bodyBytes: 256,
     total: messages,
     workers: budget.workers,
-    budgetMs: phaseMs,
+    phaseMs,
     signal,
-    entry: (i) => ({ id: `e${i % 10}`, body }),
+    betweenPhases: () => {
+      sendCpu = sendMeter.elapsedCpuSeconds();
+      drainMeter = new CpuMeter(side.pid);
+    },
   });
-  const sendCpu = sendMeter.elapsedCpuSeconds();
-  const drainMeter = new CpuMeter(side.pid);
-  const drained = await drainQueue({
-    api: side.api,
-    url: side.url,
-    expected: sent.count,
-    workers: budget.workers,
-    budgetMs: phaseMs,
-    signal,
-  });
-  const drainCpu = drainMeter.elapsedCpuSeconds();
+  const drainCpu = drainMeter?.elapsedCpuSeconds() ?? 0;
   const cost: RoundCost = {
     send: sent.count > 0 ? (sendCpu / sent.count) * 1e6 : null,
     drain: drained.count > 0 ? (drainCpu / drained.count) * 1e6 : null,

@@ -8,8 +8,17 @@
 // what the targets judge, and it is also what the peers are compared on.
 import { openQueueApi, type QueueApi } from "../clients.js";
 import type { Budget, Metric, RunningSystem, WorkloadDef } from "../types.js";
-import { makeBody } from "../util.js";
-import { cleanupQueues, drainQueue, fillQueue, pumpNotes, rate, rateMetric, reducedNote, warmUp, type PumpResult } from "./common.js";
+import {
+  cleanupQueues,
+  pumpNotes,
+  rate,
+  rateMetric,
+  reducedNote,
+  sendThenDrain,
+  warmUp,
+  type PumpResult,
+  type SendThenDrain,
+} from "./common.js";
 
 // ceilingShare: the ceiling's runs are this share of the system's, long enough to be steady (a 64 KiB
 // drain of half the messages took two seconds and read anywhere from 0.9× to 1.3× of itself).
@@ -25,27 +34,11 @@ interface Side {
   urls: string[];
 }
 
-interface Pass {
-  sent: PumpResult;
-  drained: PumpResult;
-}
-
-async function sendAndDrain(side: Side, queue: string, size: Size, total: number, budget: Budget, signal: AbortSignal): Promise<Pass> {
+async function sendAndDrain(side: Side, queue: string, size: Size, total: number, budget: Budget, signal: AbortSignal): Promise<SendThenDrain> {
   // Long enough that a slow drain never sees redeliveries inflate its count.
   const url = await side.api.createQueue(queue, { VisibilityTimeout: "600" });
   side.urls.push(url);
-  const body = makeBody(size.bytes, "tp");
-  const sent = await fillQueue({
-    api: side.api,
-    url,
-    total,
-    workers: budget.workers,
-    budgetMs: budget.phaseMs,
-    signal,
-    entry: (i) => ({ id: `e${i % 10}`, body }),
-  });
-  const drained = await drainQueue({ api: side.api, url, expected: sent.count, workers: budget.workers, budgetMs: budget.phaseMs, signal });
-  return { sent, drained };
+  return sendThenDrain({ api: side.api, url, bodyBytes: size.bytes, total, workers: budget.workers, phaseMs: budget.phaseMs, signal });
 }
 
 function meanRate(passes: readonly PumpResult[]): number | null {
