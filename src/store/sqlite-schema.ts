@@ -1,7 +1,18 @@
 import type Database from "better-sqlite3";
 
 /** The SQLite schema; `user_version` tells which migrations a data file has seen. */
-export const SCHEMA_VERSION = 4;
+export const SCHEMA_VERSION = 5;
+
+// FIFO deduplication entries in the order they were recorded, which is the order they expire in; which row
+// holds an id is kept in memory (see sqlite-dedup.ts). No index: one by id took a page per entry.
+const DEDUP_LOG = `
+CREATE TABLE IF NOT EXISTS dedup_log (
+  queue_id INTEGER NOT NULL,
+  key TEXT NOT NULL,
+  message_id TEXT NOT NULL,
+  sequence_number TEXT,
+  expires_at INTEGER NOT NULL
+);`;
 
 export const SCHEMA = `
 CREATE TABLE IF NOT EXISTS queues (
@@ -67,15 +78,7 @@ CREATE INDEX IF NOT EXISTS messages_by_group ON messages (queue_id, group_id, se
 -- use messages_by_visibility; for the same reason there is no index by expiry (see sqlite-expiry.ts).
 CREATE INDEX IF NOT EXISTS messages_by_queue ON messages (queue_id, seq) WHERE group_id IS NOT NULL;
 
-CREATE TABLE IF NOT EXISTS dedup (
-  queue_id INTEGER NOT NULL,
-  key TEXT NOT NULL,
-  message_id TEXT NOT NULL,
-  sequence_number TEXT,
-  expires_at INTEGER NOT NULL,
-  PRIMARY KEY (queue_id, key)
-);
-CREATE INDEX IF NOT EXISTS dedup_by_expiry ON dedup (expires_at);
+${DEDUP_LOG}
 
 CREATE TABLE IF NOT EXISTS move_tasks (
   task_id TEXT PRIMARY KEY,
@@ -96,4 +99,12 @@ export function migrate(db: Database.Database, version: number): void {
   }
   // Version 4 dropped the index by (group, visibility): locked groups are tracked in memory.
   if (version < 4) db.exec("DROP INDEX IF EXISTS messages_by_group_visibility");
+  // Version 5 replaced the dedup table (indexed by id and by expiry) with an append-only log.
+  const hasDedup = db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'dedup'").get();
+  if (version < 5 && hasDedup) {
+    db.exec(`${DEDUP_LOG}
+      INSERT INTO dedup_log (queue_id, key, message_id, sequence_number, expires_at)
+        SELECT queue_id, key, message_id, sequence_number, expires_at FROM dedup ORDER BY expires_at;
+      DROP TABLE dedup;`);
+  }
 }

@@ -45,7 +45,6 @@ export function prepareStatements(db: Database.Database) {
     ),
     deleteQueue: db.prepare("DELETE FROM queues WHERE id = ?"),
     deleteQueueMessages: db.prepare("DELETE FROM messages WHERE queue_id = ?"),
-    deleteQueueDedup: db.prepare("DELETE FROM dedup WHERE queue_id = ?"),
     insertMessage: db.prepare(
       `INSERT INTO messages (queue_id, message_id, body, md5_body, attributes, md5_attributes, sender_id, sent_at,
          visible_at, expires_at, receive_count, first_received_at, trace_header, group_id, dedup_id, sequence_number,
@@ -88,15 +87,6 @@ export function prepareStatements(db: Database.Database) {
     ),
     nextVisible: db.prepare<[number, number], { at: number | null }>(
       "SELECT min(visible_at) AS at FROM messages WHERE queue_id = ? AND visible_at > ?",
-    ),
-    deleteExpiredDedup: db.prepare("DELETE FROM dedup WHERE expires_at <= ?"),
-    findDedup: db.prepare<[number, string, number], { message_id: string; sequence_number: string | null }>(
-      "SELECT message_id, sequence_number FROM dedup WHERE queue_id = ? AND key = ? AND expires_at > ?",
-    ),
-    recordDedup: db.prepare(
-      `INSERT INTO dedup (queue_id, key, message_id, sequence_number, expires_at) VALUES (?, ?, ?, ?, ?)
-       ON CONFLICT (queue_id, key) DO UPDATE SET message_id = excluded.message_id,
-         sequence_number = excluded.sequence_number, expires_at = excluded.expires_at`,
     ),
     queueIsFifo: db.prepare<[queue: number], number>("SELECT fifo FROM queues WHERE id = ?").pluck(),
     // A FIFO queue's messages all have a group, so they are in messages_by_queue and move in sequence order,

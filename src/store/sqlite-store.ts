@@ -20,6 +20,7 @@ import { prepareStatements, type Statements } from "./sqlite-statements.js";
 import { FifoCandidates } from "./sqlite-fifo.js";
 import { FifoLocks } from "./sqlite-fifo-locks.js";
 import { GroupCommit } from "./sqlite-group-commit.js";
+import { DedupLog } from "./sqlite-dedup.js";
 import { ExpirySweep } from "./sqlite-expiry.js";
 import type {
   DedupEntry,
@@ -57,6 +58,7 @@ export class SqliteStore implements Store {
   private readonly locks: FifoLocks;
   private readonly turns: GroupCommit;
   private readonly expiry: ExpirySweep;
+  private readonly dedup: DedupLog;
 
   constructor(dataDir: string) {
     try {
@@ -100,7 +102,11 @@ export class SqliteStore implements Store {
     }
     this.stmt = prepareStatements(this.db);
     this.locks = new FifoLocks(this.db);
-    this.turns = new GroupCommit(this.db, this.stmt, () => this.locks.reset());
+    this.dedup = new DedupLog(this.db);
+    this.turns = new GroupCommit(this.db, this.stmt, () => {
+      this.locks.reset();
+      this.dedup.reset();
+    });
     this.fifo = new FifoCandidates(this.db, this.locks);
     this.expiry = new ExpirySweep(this.db);
   }
@@ -146,7 +152,7 @@ export class SqliteStore implements Store {
   deleteQueue(id: number): void {
     this.transaction(() => {
       this.stmt.deleteQueueMessages.run(id);
-      this.stmt.deleteQueueDedup.run(id);
+      this.dedup.forgetQueue(id);
       this.stmt.deleteQueue.run(id);
     });
     this.fifo.forget(id);
@@ -292,7 +298,7 @@ export class SqliteStore implements Store {
 
   deleteExpired(now: number): Map<number, number> {
     return this.transaction(() => {
-      this.stmt.deleteExpiredDedup.run(now);
+      this.dedup.sweep(now);
       const removed = this.expiry.sweep(now);
       this.locks.removedUnnamed(removed.keys());
       return removed;
@@ -304,13 +310,12 @@ export class SqliteStore implements Store {
   }
 
   findDedup(queueId: number, key: string, now: number): DedupEntry | undefined {
-    const row = this.stmt.findDedup.get(queueId, key, now);
-    return row ? { messageId: row.message_id, sequenceNumber: row.sequence_number ?? undefined } : undefined;
+    return this.dedup.find(queueId, key, now);
   }
 
   recordDedup(queueId: number, key: string, entry: DedupEntry, expiresAt: number): void {
     this.turns.open();
-    this.stmt.recordDedup.run(queueId, key, entry.messageId, entry.sequenceNumber ?? null, expiresAt);
+    this.dedup.record(queueId, key, entry, expiresAt);
   }
 
   nextSequence(queueId: number): bigint {
