@@ -79,6 +79,8 @@ describe("FIFO deduplication over the SQLite store's log", () => {
     // Inside the deduplication window, past the minute SQS makes a deleted queue's name wait.
     clock.advance(61_000);
     const recreated = f.queue("again.fifo", FIFO);
+    // The store gives the new queue the freed id, which is what makes the old entries dangerous.
+    assert.equal(recreated.id, q.id);
     assert.notEqual(send(recreated, "two", "d").MessageId, first.MessageId);
     f = f.reopen();
     const reopened = f.sqs.resolve(f.caller, "again.fifo", "SendMessage");
