@@ -100,8 +100,7 @@ export function migrate(db: Database.Database, version: number): void {
   // Version 4 dropped the index by (group, visibility): locked groups are tracked in memory.
   if (version < 4) db.exec("DROP INDEX IF EXISTS messages_by_group_visibility");
   // Version 5 replaced the dedup table (indexed by id and by expiry) with an append-only log.
-  const hasDedup = db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'dedup'").get();
-  if (version < 5 && hasDedup) {
+  if (version < 5 && db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'dedup'").get()) {
     db.exec(`${DEDUP_LOG}
       INSERT INTO dedup_log (queue_id, key, message_id, sequence_number, expires_at)
         SELECT queue_id, key, message_id, sequence_number, expires_at FROM dedup ORDER BY expires_at;
