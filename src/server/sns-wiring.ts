@@ -55,7 +55,7 @@ export async function createSnsRuntime(
   options: SnsOptions,
 ): Promise<SnsRuntime> {
   const durable = store instanceof SqliteStore;
-  const snsStore = durable ? new SnsSqliteStore(store.database) : new SnsMemoryStore();
+  const snsStore = durable ? new SnsSqliteStore(store) : new SnsMemoryStore();
   const material = await loadOrCreateSigningMaterial(durable ? dataDir : undefined);
   const sns = new SnsService(sqs, store, snsStore, clock, createMessageSigner(material));
   const worker = new HttpDeliveryWorker(snsStore, clock, createPoster(), sns, {

@@ -1,4 +1,5 @@
 import { MessageSet, type Visibility } from "./memory-message-set.js";
+import { MemoryDedup } from "./memory-dedup.js";
 import { MinHeap } from "./min-heap.js";
 import { newReceiptToken } from "./receipt-token.js";
 import { copyMessage, storedFrom } from "./stored-message.js";
@@ -32,7 +33,7 @@ export class MemoryStore implements Store {
   private queues = new Map<number, QueueRow>();
   private messages = new Map<number, MessageSet>();
   private expiries = new MinHeap<Expiry>((a, b) => a.at < b.at);
-  private dedup = new Map<string, { entry: DedupEntry; expiresAt: number }>();
+  private readonly dedup = new MemoryDedup();
   private sequences = new Map<number, bigint>();
   private moveTasks = new Map<string, MoveTaskRow>();
   private nextQueueId = 1;
@@ -65,7 +66,7 @@ export class MemoryStore implements Store {
     this.queues.delete(id);
     this.messages.delete(id);
     this.sequences.delete(id);
-    for (const key of this.dedup.keys()) if (key.startsWith(`${id}\u0000`)) this.dedup.delete(key);
+    this.dedup.forget(id);
   }
 
   private set(queueId: number): MessageSet {
@@ -211,6 +212,7 @@ export class MemoryStore implements Store {
   }
 
   deleteExpired(now: number): Map<number, number> {
+    this.dedup.sweep(now);
     const removed = new Map<number, number>();
     for (;;) {
       const top = this.expiries.peek();
@@ -231,18 +233,17 @@ export class MemoryStore implements Store {
   }
 
   findDedup(queueId: number, key: string, now: number): DedupEntry | undefined {
-    const found = this.dedup.get(`${queueId}\u0000${key}`);
-    return found && found.expiresAt > now ? { ...found.entry } : undefined;
+    return this.dedup.find(queueId, key, now);
   }
 
   recordDedup(queueId: number, key: string, entry: DedupEntry, expiresAt: number): void {
-    this.dedup.set(`${queueId}\u0000${key}`, { entry: { ...entry }, expiresAt });
+    this.dedup.record(queueId, key, entry, expiresAt);
   }
 
-  nextSequence(queueId: number): bigint {
-    const next = (this.sequences.get(queueId) ?? 0n) + 1n;
-    this.sequences.set(queueId, next);
-    return next;
+  nextSequence(queueId: number, count: number): bigint {
+    const first = (this.sequences.get(queueId) ?? 0n) + 1n;
+    this.sequences.set(queueId, first + BigInt(count) - 1n);
+    return first;
   }
 
   messagesToMove(queueId: number, upToSeq: number, limit: number, now: number): StoredMessage[] {

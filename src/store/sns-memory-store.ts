@@ -1,4 +1,6 @@
+import { MemoryDedup } from "./memory-dedup.js";
 import { MinHeap } from "./min-heap.js";
+import { DEDUP_WINDOW_MS } from "./sns-types.js";
 import type {
   Delivery,
   NewDelivery,
@@ -23,7 +25,7 @@ interface Due {
 export class SnsMemoryStore implements SnsStore {
   private topics = new Map<number, TopicRow>();
   private subscriptions = new Map<string, SubscriptionRow>();
-  private dedup = new Map<string, { entry: TopicDedupEntry; expiresAt: number }>();
+  private readonly dedup = new MemoryDedup();
   private sequences = new Map<number, bigint>();
   private deliveries = new Map<number, LeasedDelivery>();
   /** Unleased deliveries by due time; entries that no longer match their delivery are skipped lazily. */
@@ -49,7 +51,7 @@ export class SnsMemoryStore implements SnsStore {
   deleteTopic(id: number): void {
     this.topics.delete(id);
     this.sequences.delete(id);
-    for (const key of this.dedup.keys()) if (key.startsWith(`${id}\u0000`)) this.dedup.delete(key);
+    this.dedup.forget(id);
   }
 
   loadSubscriptions(): SubscriptionRow[] {
@@ -71,18 +73,19 @@ export class SnsMemoryStore implements SnsStore {
   }
 
   findTopicDedup(topicId: number, key: string, now: number): TopicDedupEntry | undefined {
-    const found = this.dedup.get(`${topicId}\u0000${key}`);
-    return found && found.expiresAt > now ? { ...found.entry } : undefined;
+    return this.dedup.find(topicId, key, now);
   }
 
   recordTopicDedup(topicId: number, key: string, entry: TopicDedupEntry, expiresAt: number): void {
-    this.dedup.set(`${topicId}\u0000${key}`, { entry: { ...entry }, expiresAt });
+    // Expired windows (ours is `expiresAt` minus the window) are dropped here instead of by a timer.
+    this.dedup.sweep(expiresAt - DEDUP_WINDOW_MS);
+    this.dedup.record(topicId, key, entry, expiresAt);
   }
 
-  nextTopicSequence(topicId: number): bigint {
-    const next = (this.sequences.get(topicId) ?? 0n) + 1n;
-    this.sequences.set(topicId, next);
-    return next;
+  nextTopicSequence(topicId: number, count: number): bigint {
+    const first = (this.sequences.get(topicId) ?? 0n) + 1n;
+    this.sequences.set(topicId, first + BigInt(count) - 1n);
+    return first;
   }
 
   addDeliveries(rows: readonly NewDelivery[]): void {

@@ -1,4 +1,7 @@
 import type Database from "better-sqlite3";
+import { DedupLog, TOPIC_DEDUP, dedupLogSchema } from "./sqlite-dedup.js";
+import type { SqliteStore } from "./sqlite-store.js";
+import { DEDUP_WINDOW_MS } from "./sns-types.js";
 import type {
   Delivery,
   DeliveryKind,
@@ -10,8 +13,6 @@ import type {
   TopicDedupEntry,
   TopicRow,
 } from "./sns-types.js";
-
-const DEDUP_WINDOW_MS = 5 * 60 * 1000;
 
 /**
  * SNS tables live in the SQS store's database file and are created on open; they need no entry in the
@@ -45,14 +46,7 @@ CREATE TABLE IF NOT EXISTS sns_subscriptions (
   auth_on_unsubscribe INTEGER NOT NULL DEFAULT 0,
   created_at INTEGER NOT NULL
 );
-CREATE TABLE IF NOT EXISTS sns_dedup (
-  topic_id INTEGER NOT NULL,
-  key TEXT NOT NULL,
-  message_id TEXT NOT NULL,
-  sequence_number TEXT,
-  expires_at INTEGER NOT NULL,
-  PRIMARY KEY (topic_id, key)
-);
+${dedupLogSchema(TOPIC_DEDUP)}
 CREATE TABLE IF NOT EXISTS sns_deliveries (
   id INTEGER PRIMARY KEY,
   subscription_arn TEXT NOT NULL,
@@ -69,6 +63,18 @@ CREATE TABLE IF NOT EXISTS sns_deliveries (
 );
 CREATE INDEX IF NOT EXISTS sns_deliveries_due ON sns_deliveries (leased, due_at, id);
 `;
+
+/**
+ * Files written before the log kept topic deduplication entries in a table keyed by id, whose expiry was a
+ * scan of the whole table on every FIFO publish. Copied oldest first, the order the log expects.
+ */
+function migrateTopicDedup(db: Database.Database): void {
+  if (!db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'sns_dedup'").get()) return;
+  db.exec(`
+    INSERT INTO sns_dedup_log (topic_id, key, message_id, sequence_number, expires_at)
+      SELECT topic_id, key, message_id, sequence_number, expires_at FROM sns_dedup ORDER BY expires_at;
+    DROP TABLE sns_dedup;`);
+}
 
 interface TopicRecord {
   id: number;
@@ -129,10 +135,18 @@ function toDelivery(r: DeliveryRecord): Delivery {
 
 /** SNS state in SQLite, on the SQS store's connection so both commit in one transaction. */
 export class SnsSqliteStore implements SnsStore {
+  private readonly db: Database.Database;
   private readonly stmt;
+  private readonly dedup: DedupLog;
 
-  constructor(private readonly db: Database.Database) {
-    db.exec(SCHEMA);
+  constructor(sqs: SqliteStore) {
+    const db = (this.db = sqs.database);
+    db.transaction(() => {
+      db.exec(SCHEMA);
+      migrateTopicDedup(db);
+    })();
+    this.dedup = new DedupLog(db, TOPIC_DEDUP);
+    sqs.onRollback(() => this.dedup.reset());
     this.stmt = {
       topics: db.prepare<[], TopicRecord>("SELECT * FROM sns_topics ORDER BY id"),
       insertTopic: db.prepare(
@@ -141,7 +155,6 @@ export class SnsSqliteStore implements SnsStore {
       ),
       updateTopic: db.prepare("UPDATE sns_topics SET attributes = @attributes, tags = @tags WHERE id = @id"),
       deleteTopic: db.prepare("DELETE FROM sns_topics WHERE id = ?"),
-      deleteTopicDedup: db.prepare("DELETE FROM sns_dedup WHERE topic_id = ?"),
       subscriptions: db.prepare<[], SubscriptionRecord>("SELECT * FROM sns_subscriptions ORDER BY seq"),
       insertSubscription: db.prepare(
         `INSERT INTO sns_subscriptions (arn, topic_arn, region, account_id, protocol, endpoint, attributes, confirmed,
@@ -154,17 +167,8 @@ export class SnsSqliteStore implements SnsStore {
            token = @token, auth_on_unsubscribe = @authOnUnsubscribe WHERE arn = @arn`,
       ),
       deleteSubscription: db.prepare("DELETE FROM sns_subscriptions WHERE arn = ?"),
-      findDedup: db.prepare<[number, string, number], { message_id: string; sequence_number: string | null }>(
-        "SELECT message_id, sequence_number FROM sns_dedup WHERE topic_id = ? AND key = ? AND expires_at > ?",
-      ),
-      recordDedup: db.prepare(
-        `INSERT INTO sns_dedup (topic_id, key, message_id, sequence_number, expires_at) VALUES (?, ?, ?, ?, ?)
-         ON CONFLICT (topic_id, key) DO UPDATE SET message_id = excluded.message_id,
-           sequence_number = excluded.sequence_number, expires_at = excluded.expires_at`,
-      ),
-      expireDedup: db.prepare("DELETE FROM sns_dedup WHERE expires_at <= ?"),
-      nextSequence: db.prepare<[number], { last_sequence: number }>(
-        "UPDATE sns_topics SET last_sequence = last_sequence + 1 WHERE id = ? RETURNING last_sequence",
+      nextSequence: db.prepare<[count: number, topicId: number], { last_sequence: number }>(
+        "UPDATE sns_topics SET last_sequence = last_sequence + ? WHERE id = ? RETURNING last_sequence",
       ),
       insertDelivery: db.prepare(
         `INSERT INTO sns_deliveries (subscription_arn, kind, endpoint, body, headers, policy, dead_letter, due_at, created_at)
@@ -217,7 +221,7 @@ export class SnsSqliteStore implements SnsStore {
 
   deleteTopic(id: number): void {
     this.db.transaction(() => {
-      this.stmt.deleteTopicDedup.run(id);
+      this.dedup.forget(id);
       this.stmt.deleteTopic.run(id);
     })();
   }
@@ -278,18 +282,20 @@ export class SnsSqliteStore implements SnsStore {
   }
 
   findTopicDedup(topicId: number, key: string, now: number): TopicDedupEntry | undefined {
-    const row = this.stmt.findDedup.get(topicId, key, now);
-    return row ? { messageId: row.message_id, sequenceNumber: row.sequence_number ?? undefined } : undefined;
+    return this.dedup.find(topicId, key, now);
   }
 
   recordTopicDedup(topicId: number, key: string, entry: TopicDedupEntry, expiresAt: number): void {
-    // Expired windows (ours is `expiresAt` minus the window) are dropped here instead of by a sweep.
-    this.stmt.expireDedup.run(expiresAt - DEDUP_WINDOW_MS);
-    this.stmt.recordDedup.run(topicId, key, entry.messageId, entry.sequenceNumber ?? null, expiresAt);
+    // Expired windows (ours is `expiresAt` minus the window) are dropped here instead of by a timer; the
+    // sweep reads one row when none has expired.
+    this.dedup.sweep(expiresAt - DEDUP_WINDOW_MS);
+    this.dedup.record(topicId, key, entry, expiresAt);
   }
 
-  nextTopicSequence(topicId: number): bigint {
-    return BigInt(this.stmt.nextSequence.get(topicId)?.last_sequence ?? 0);
+  nextTopicSequence(topicId: number, count: number): bigint {
+    const last = this.stmt.nextSequence.get(count, topicId)?.last_sequence;
+    if (last === undefined) throw new Error(`no topic ${topicId} to sequence`);
+    return BigInt(last) - BigInt(count) + 1n;
   }
 
   addDeliveries(rows: readonly NewDelivery[]): void {

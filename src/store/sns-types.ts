@@ -63,6 +63,9 @@ export interface Delivery extends NewDelivery {
   attempts: number;
 }
 
+/** How long a FIFO topic remembers a deduplication id, as AWS does. */
+export const DEDUP_WINDOW_MS = 5 * 60 * 1000;
+
 export interface TopicDedupEntry {
   messageId: string;
   sequenceNumber?: string;
@@ -82,8 +85,11 @@ export interface SnsStore {
 
   findTopicDedup(topicId: number, key: string, now: number): TopicDedupEntry | undefined;
   recordTopicDedup(topicId: number, key: string, entry: TopicDedupEntry, expiresAt: number): void;
-  /** Next FIFO sequence number of the topic (monotonic, survives restarts). */
-  nextTopicSequence(topicId: number): bigint;
+  /**
+   * Reserves the topic's next `count` FIFO sequence numbers (monotonic, survive restarts) and returns the
+   * first of them.
+   */
+  nextTopicSequence(topicId: number, count: number): bigint;
 
   addDeliveries(rows: readonly NewDelivery[]): void;
   /**

@@ -1,18 +1,12 @@
 import type Database from "better-sqlite3";
+import { QUEUE_DEDUP, dedupLogSchema } from "./sqlite-dedup.js";
 
 /** The SQLite schema; `user_version` tells which migrations a data file has seen. */
 export const SCHEMA_VERSION = 5;
 
 // FIFO deduplication entries in the order they were recorded, which is the order they expire in; which row
-// holds an id is kept in memory (see sqlite-dedup.ts). No index: one by id took a page per entry.
-const DEDUP_LOG = `
-CREATE TABLE IF NOT EXISTS dedup_log (
-  queue_id INTEGER NOT NULL,
-  key TEXT NOT NULL,
-  message_id TEXT NOT NULL,
-  sequence_number TEXT,
-  expires_at INTEGER NOT NULL
-);`;
+// holds an id is kept in memory (see sqlite-dedup.ts).
+const DEDUP_LOG = dedupLogSchema(QUEUE_DEDUP);
 
 export const SCHEMA = `
 CREATE TABLE IF NOT EXISTS queues (

@@ -114,8 +114,8 @@ export function prepareStatements(db: Database.Database) {
       "INSERT INTO move_tasks (task_id, body) VALUES (?, ?) ON CONFLICT (task_id) DO UPDATE SET body = excluded.body",
     ),
     moveTasks: db.prepare<[], { body: string }>("SELECT body FROM move_tasks"),
-    nextSequence: db.prepare<[number], { last_sequence: number }>(
-      "UPDATE queues SET last_sequence = last_sequence + 1 WHERE id = ? RETURNING last_sequence",
+    nextSequence: db.prepare<[count: number, queueId: number], { last_sequence: number }>(
+      "UPDATE queues SET last_sequence = last_sequence + ? WHERE id = ? RETURNING last_sequence",
     ),
   };
 }

@@ -20,7 +20,7 @@ import { prepareStatements, type Statements } from "./sqlite-statements.js";
 import { FifoCandidates } from "./sqlite-fifo.js";
 import { FifoLocks } from "./sqlite-fifo-locks.js";
 import { GroupCommit } from "./sqlite-group-commit.js";
-import { DedupLog } from "./sqlite-dedup.js";
+import { DedupLog, QUEUE_DEDUP } from "./sqlite-dedup.js";
 import { ExpirySweep } from "./sqlite-expiry.js";
 import type {
   DedupEntry,
@@ -59,6 +59,7 @@ export class SqliteStore implements Store {
   private readonly turns: GroupCommit;
   private readonly expiry: ExpirySweep;
   private readonly dedup: DedupLog;
+  private readonly rollbackListeners: Array<() => void> = [];
 
   constructor(dataDir: string) {
     try {
@@ -102,10 +103,11 @@ export class SqliteStore implements Store {
     }
     this.stmt = prepareStatements(this.db);
     this.locks = new FifoLocks(this.db);
-    this.dedup = new DedupLog(this.db);
+    this.dedup = new DedupLog(this.db, QUEUE_DEDUP);
     this.turns = new GroupCommit(this.db, this.stmt, () => {
       this.locks.reset();
       this.dedup.reset();
+      for (const listener of this.rollbackListeners) listener();
     });
     this.fifo = new FifoCandidates(this.db, this.locks);
     this.expiry = new ExpirySweep(this.db);
@@ -122,6 +124,11 @@ export class SqliteStore implements Store {
   /** The connection, for stores of other services that must commit in the same transactions. */
   get database(): Database.Database {
     return this.db;
+  }
+
+  /** For such stores that keep state beside their rows: told of every rollback, to drop it. */
+  onRollback(listener: () => void): void {
+    this.rollbackListeners.push(listener);
   }
 
   loadQueues(): QueueRow[] {
@@ -152,7 +159,7 @@ export class SqliteStore implements Store {
   deleteQueue(id: number): void {
     this.transaction(() => {
       this.stmt.deleteQueueMessages.run(id);
-      this.dedup.forgetQueue(id);
+      this.dedup.forget(id);
       this.stmt.deleteQueue.run(id);
     });
     this.fifo.forget(id);
@@ -318,9 +325,11 @@ export class SqliteStore implements Store {
     this.dedup.record(queueId, key, entry, expiresAt);
   }
 
-  nextSequence(queueId: number): bigint {
+  nextSequence(queueId: number, count: number): bigint {
     this.turns.open();
-    return BigInt(this.stmt.nextSequence.get(queueId)?.last_sequence ?? 0);
+    const last = this.stmt.nextSequence.get(count, queueId)?.last_sequence;
+    if (last === undefined) throw new Error(`no queue ${queueId} to sequence`);
+    return BigInt(last) - BigInt(count) + 1n;
   }
 
   messagesToMove(queueId: number, upToSeq: number, limit: number, now: number): StoredMessage[] {

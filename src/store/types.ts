@@ -145,8 +145,11 @@ export interface Store {
   /** FIFO deduplication: the entry recorded for `key` if it is still inside its window. */
   findDedup(queueId: number, key: string, now: number): DedupEntry | undefined;
   recordDedup(queueId: number, key: string, entry: DedupEntry, expiresAt: number): void;
-  /** Next FIFO sequence number for the queue (monotonic, survives restarts). */
-  nextSequence(queueId: number): bigint;
+  /**
+   * Reserves the queue's next `count` FIFO sequence numbers (monotonic, survive restarts) and returns the
+   * first of them.
+   */
+  nextSequence(queueId: number, count: number): bigint;
 
   /** Visible messages of a queue with seq <= upToSeq, oldest first: the next batch of a move task. */
   messagesToMove(queueId: number, upToSeq: number, limit: number, now: number): StoredMessage[];

@@ -107,6 +107,31 @@ for (const kind of STORE_KINDS) {
       assert.ok(numbers[0] < numbers[1] && numbers[1] < numbers[2]);
     });
 
+    test("a batch numbers its new messages consecutively and answers repeats with the original's ids", async () => {
+      const q = f.queue("batch.fifo", FIFO);
+      const before = send(q, "before", "g", "old");
+      const entry = (id: string, dedup: string) => ({ Id: id, MessageBody: `body-${id}`, MessageGroupId: "g", MessageDeduplicationId: dedup });
+      const out = f.sqs.messages.sendBatch(f.caller, q, [entry("1", "a"), entry("2", "old"), entry("3", "a"), entry("4", "b")]);
+      assert.deepEqual(out.Failed, []);
+      const [one, two, three, four] = out.Successful;
+      assert.deepEqual([two.MessageId, two.SequenceNumber], [before.MessageId, before.SequenceNumber]);
+      assert.deepEqual([three.MessageId, three.SequenceNumber], [one.MessageId, one.SequenceNumber]);
+      const seq = (n: string | undefined) => BigInt(n ?? "0");
+      assert.equal(seq(one.SequenceNumber), seq(before.SequenceNumber) + 1n);
+      assert.equal(seq(four.SequenceNumber), seq(one.SequenceNumber) + 1n);
+      assert.equal(seq(send(q, "after", "g", "new").SequenceNumber), seq(four.SequenceNumber) + 1n);
+      const received = await f.sqs.messages.receive(q, { MaxNumberOfMessages: 10, MessageSystemAttributeNames: ["SequenceNumber"] });
+      assert.deepEqual(
+        received.map((m) => [m.Body, m.MessageId, m.Attributes?.SequenceNumber]),
+        [
+          ["before", before.MessageId, before.SequenceNumber],
+          ["body-1", one.MessageId, one.SequenceNumber],
+          ["body-4", four.MessageId, four.SequenceNumber],
+          ["after", received[3]?.MessageId, received[3]?.Attributes?.SequenceNumber],
+        ],
+      );
+    });
+
     test("rejects FIFO rule breaks with AWS's messages", () => {
       const q = f.queue("rules.fifo", FIFO);
       assert.throws(() => f.sqs.messages.send(f.caller, q, { MessageBody: "x", MessageDeduplicationId: "d" }), /must contain the parameter MessageGroupId/);
@@ -151,7 +176,7 @@ for (const kind of STORE_KINDS) {
         const q = f.queue("durable.fifo", { ...FIFO, VisibilityTimeout: "60" });
         const first = send(q, "a1", "a");
         send(q, "a2", "a");
-        send(q, "b1", "b");
+        const last = send(q, "b1", "b");
         const [inFlight] = await f.sqs.messages.receive(q, {});
         assert.equal(inFlight.Body, "a1");
         f = f.reopen();
@@ -159,8 +184,9 @@ for (const kind of STORE_KINDS) {
         assert.ok(q2);
         assert.deepEqual((await f.sqs.messages.receive(q2, { MaxNumberOfMessages: 10 })).map((m) => m.Body), ["b1"]);
         assert.equal(send(q2, "again", "a", "a1").MessageId, first.MessageId);
+        assert.equal(BigInt(send(q2, "c1", "c").SequenceNumber ?? "0"), BigInt(last.SequenceNumber ?? "0") + 1n);
         f.clock.advance(60_000);
-        assert.deepEqual((await f.sqs.messages.receive(q2, { MaxNumberOfMessages: 10 })).map((m) => m.Body), ["a1", "a2", "b1"]);
+        assert.deepEqual((await f.sqs.messages.receive(q2, { MaxNumberOfMessages: 10 })).map((m) => m.Body), ["a1", "a2", "b1", "c1"]);
       });
     }
   });

@@ -27,7 +27,7 @@ function makeStores(): Array<[string, () => SnsStore]> {
         dirs.push(dir);
         const sqlite = new SqliteStore(dir);
         sqliteStores.push(sqlite);
-        return new SnsSqliteStore(sqlite.database);
+        return new SnsSqliteStore(sqlite);
       },
     ],
   ];
@@ -66,7 +66,27 @@ for (const [kind, make] of makeStores()) {
       store.recordTopicDedup(id, "k", { messageId: "m", sequenceNumber: "1" }, 1000);
       assert.deepEqual(store.findTopicDedup(id, "k", 999), { messageId: "m", sequenceNumber: "1" });
       assert.equal(store.findTopicDedup(id, "k", 1000), undefined);
-      assert.deepEqual([store.nextTopicSequence(id), store.nextTopicSequence(id)], [1n, 2n]);
+      assert.deepEqual([store.nextTopicSequence(id, 1), store.nextTopicSequence(id, 3), store.nextTopicSequence(id, 1)], [1n, 2n, 5n]);
+    });
+
+    test("FIFO dedup: a re-recorded id outlives its first window; expired entries go, live ones stay", () => {
+      const store = make();
+      const id = store.insertTopic({ region: "r", accountId: "1", name: "f", fifo: true, attributes: {}, tags: {}, createdAt: 0 });
+      const window = 5 * 60_000;
+      store.recordTopicDedup(id, "k", { messageId: "m1", sequenceNumber: "1" }, window);
+      store.recordTopicDedup(id, "other", { messageId: "o", sequenceNumber: "2" }, window + 10);
+      store.recordTopicDedup(id, "k", { messageId: "m2", sequenceNumber: "3" }, window + 20);
+      // Recording at time `window` sweeps what expired by then: the first "k" entry, not its replacement.
+      store.recordTopicDedup(id, "late", { messageId: "l", sequenceNumber: "4" }, 2 * window);
+      assert.deepEqual(store.findTopicDedup(id, "k", window), { messageId: "m2", sequenceNumber: "3" });
+      assert.deepEqual(store.findTopicDedup(id, "other", window), { messageId: "o", sequenceNumber: "2" });
+      store.recordTopicDedup(id, "later", { messageId: "x", sequenceNumber: "5" }, 2 * window + 20);
+      assert.equal(store.findTopicDedup(id, "k", window), undefined);
+      assert.equal(store.findTopicDedup(id, "other", window), undefined);
+      assert.deepEqual(store.findTopicDedup(id, "late", window), { messageId: "l", sequenceNumber: "4" });
+      store.deleteTopic(id);
+      const again = store.insertTopic({ region: "r", accountId: "1", name: "f", fifo: true, attributes: {}, tags: {}, createdAt: 0 });
+      assert.equal(store.findTopicDedup(again, "late", window), undefined);
     });
 
     test("the outbox: due order, leases, busy subscriptions, reschedule, release", () => {

@@ -10,7 +10,7 @@ import type { Caller } from "../identity.js";
 import type { MessageService } from "../sqs/message-service.js";
 import { formatSequenceNumber } from "../sqs/sending.js";
 import type { Store } from "../../store/types.js";
-import type { SnsStore } from "../../store/sns-types.js";
+import type { SnsStore, TopicDedupEntry } from "../../store/sns-types.js";
 import type { SnsLinks } from "./envelope.js";
 import { invalidParameter, nullValue } from "./errors.js";
 import type { FanOutPlan, FanOutPlanner, PublishedMessage } from "./fan-out.js";
@@ -185,24 +185,41 @@ export class Publisher {
     let deliveries = 0;
     const outputs = this.sqsStore.transaction(() => {
       const plan: FanOutPlan = { queues: [], deliveries: [] };
-      // Recorded only after the enqueue succeeded; `batch` catches duplicates within this request.
-      const batch = new Map<string, PublishOutput>();
-      const results = prepared.map((p): PublishOutput => {
+      // Each deduplication id's first entry in the request is looked up; later ones answer as it does. The new
+      // messages take consecutive sequence numbers, reserved in one store call.
+      const firsts = new Map<string, number>();
+      const stored: Array<TopicDedupEntry | undefined> = [];
+      let fresh = 0;
+      prepared.forEach((p, i) => {
         if (p.dedupKey !== undefined) {
-          const earlier = batch.get(p.dedupKey);
-          if (earlier) return earlier;
-          const duplicate = this.snsStore.findTopicDedup(topic.id, p.dedupKey, now);
-          if (duplicate) return { MessageId: duplicate.messageId, SequenceNumber: duplicate.sequenceNumber };
+          if (firsts.has(p.dedupKey)) return;
+          firsts.set(p.dedupKey, i);
+          stored[i] = this.snsStore.findTopicDedup(topic.id, p.dedupKey, now);
+          if (stored[i]) return;
         }
-        const sequenceNumber = formatSequenceNumber(this.snsStore.nextTopicSequence(topic.id));
-        const message = this.publishedMessage(topic, p, now, ctx, sequenceNumber);
-        // FIFO topics deliver unsigned, so planning here signs nothing.
-        const planned = this.planner.plan(message, ctx.links);
-        plan.queues.push(...planned.queues);
-        plan.deliveries.push(...planned.deliveries);
-        const output = { MessageId: message.messageId, SequenceNumber: sequenceNumber };
-        if (p.dedupKey !== undefined) batch.set(p.dedupKey, output);
-        return output;
+        fresh += 1;
+      });
+      let next = fresh > 0 ? this.snsStore.nextTopicSequence(topic.id, fresh) : 0n;
+      // Recorded only after the enqueue succeeded.
+      const batch = new Map<string, PublishOutput>();
+      const results: PublishOutput[] = [];
+      prepared.forEach((p, i) => {
+        const first = p.dedupKey === undefined ? i : (firsts.get(p.dedupKey) ?? i);
+        const duplicate = stored[i];
+        if (first !== i) results.push(results[first]);
+        else if (duplicate) results.push({ MessageId: duplicate.messageId, SequenceNumber: duplicate.sequenceNumber });
+        else {
+          const sequenceNumber = formatSequenceNumber(next);
+          next += 1n;
+          const message = this.publishedMessage(topic, p, now, ctx, sequenceNumber);
+          // FIFO topics deliver unsigned, so planning here signs nothing.
+          const planned = this.planner.plan(message, ctx.links);
+          plan.queues.push(...planned.queues);
+          plan.deliveries.push(...planned.deliveries);
+          const output = { MessageId: message.messageId, SequenceNumber: sequenceNumber };
+          if (p.dedupKey !== undefined) batch.set(p.dedupKey, output);
+          results.push(output);
+        }
       });
       this.messages.deliver(caller, plan.queues, () => {
         this.snsStore.addDeliveries(plan.deliveries);

@@ -2,7 +2,7 @@ import type { Clock } from "../clock.js";
 import { SqsError, invalidParameter } from "../errors.js";
 import type { Caller } from "../identity.js";
 import type { LongPoll } from "../long-poll.js";
-import type { NewMessage, StoredMessage, Store } from "../../store/types.js";
+import type { DedupEntry, NewMessage, StoredMessage, Store } from "../../store/types.js";
 import { perEntry, validateBatch, type BatchFailure } from "./batch.js";
 import { messageSize } from "./message-attributes.js";
 import type { Queue } from "./queue.js";
@@ -133,26 +133,35 @@ export class MessageService {
       this.store.enqueue(prepared.map((p) => ({ queueId: queue.id, message: p.message })));
       return prepared.map((p) => p.output);
     }
-    // Deduplicated and sequenced one at a time (a batch may repeat a deduplication id), then stored in one
-    // call, in the same order: the caller's transaction makes it all or nothing either way.
-    const outputs: SendOutput[] = [];
-    const fresh: Array<{ queueId: number; message: NewMessage }> = [];
-    for (const p of prepared) {
+    // A batch may repeat a deduplication id, or send one still in its window: such entries answer with the
+    // original message's ids. The others take consecutive sequence numbers, reserved in one store call.
+    const firsts = new Map<string, PreparedMessage>();
+    const originals = prepared.map((p): DedupEntry | PreparedMessage => {
       const key = p.dedupKey ?? p.message.messageId;
-      const duplicate = this.store.findDedup(queue.id, key, now);
-      if (duplicate) {
-        outputs.push(sequenced(p.output, duplicate.sequenceNumber, duplicate.messageId));
-        continue;
+      const first = firsts.get(key);
+      if (first) return first;
+      const stored = this.store.findDedup(queue.id, key, now);
+      if (stored) return stored;
+      firsts.set(key, p);
+      return p;
+    });
+    if (firsts.size > 0) {
+      let next = this.store.nextSequence(queue.id, firsts.size);
+      for (const [key, p] of firsts) {
+        const sequenceNumber = formatSequenceNumber(next);
+        next += 1n;
+        // The prepared message is this call's own; setting the field beats copying it with a spread.
+        p.message.sequenceNumber = sequenceNumber;
+        this.store.recordDedup(queue.id, key, { messageId: p.message.messageId, sequenceNumber }, now + DEDUP_WINDOW_MS);
       }
-      const sequenceNumber = formatSequenceNumber(this.store.nextSequence(queue.id));
-      // The prepared message is this call's own; setting the field beats copying it with a spread.
-      p.message.sequenceNumber = sequenceNumber;
-      fresh.push({ queueId: queue.id, message: p.message });
-      this.store.recordDedup(queue.id, key, { messageId: p.message.messageId, sequenceNumber }, now + DEDUP_WINDOW_MS);
-      outputs.push(sequenced(p.output, sequenceNumber, p.output.MessageId));
+      this.store.enqueue([...firsts.values()].map((p) => ({ queueId: queue.id, message: p.message })));
     }
-    if (fresh.length > 0) this.store.enqueue(fresh);
-    return outputs;
+    return prepared.map((p, i) => {
+      const original = originals[i];
+      return "message" in original
+        ? sequenced(p.output, original.message.sequenceNumber, original.message.messageId)
+        : sequenced(p.output, original.sequenceNumber, original.messageId);
+    });
   }
 
   private wake(queue: Queue, prepared: PreparedMessage[]): void {
