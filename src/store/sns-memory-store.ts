@@ -21,6 +21,10 @@ interface Due {
   id: number;
 }
 
+function earlier(a: Due, b: Due): boolean {
+  return a.at < b.at || (a.at === b.at && a.id < b.id);
+}
+
 /** SNS state on the heap, for --memory brokers; the reference for the SnsStore contract. */
 export class SnsMemoryStore implements SnsStore {
   private topics = new Map<number, TopicRow>();
@@ -28,8 +32,11 @@ export class SnsMemoryStore implements SnsStore {
   private readonly dedup = new MemoryDedup();
   private sequences = new Map<number, bigint>();
   private deliveries = new Map<number, LeasedDelivery>();
-  /** Unleased deliveries by due time; entries that no longer match their delivery are skipped lazily. */
-  private due = new MinHeap<Due>((a, b) => a.at < b.at || (a.at === b.at && a.id < b.id));
+  /**
+   * Unleased deliveries by due time, one heap per subscription so a busy subscription's backlog is never
+   * walked; entries that no longer match their delivery are dropped lazily.
+   */
+  private due = new Map<string, MinHeap<Due>>();
   private nextTopicId = 1;
   private nextSubscriptionSeq = 1;
   private nextDeliveryId = 1;
@@ -92,66 +99,56 @@ export class SnsMemoryStore implements SnsStore {
     for (const row of rows) {
       const id = this.nextDeliveryId++;
       this.deliveries.set(id, { ...structuredClone(row), id, attempts: 0, leased: false });
-      this.due.push({ at: row.dueAt, id });
+      this.queue(row.subscriptionArn, { at: row.dueAt, id });
     }
   }
 
-  private live(entry: Due): LeasedDelivery | undefined {
-    const d = this.deliveries.get(entry.id);
-    return d && !d.leased && d.dueAt === entry.at ? d : undefined;
+  private queue(subscriptionArn: string, entry: Due): void {
+    let heap = this.due.get(subscriptionArn);
+    if (!heap) this.due.set(subscriptionArn, (heap = new MinHeap<Due>(earlier)));
+    heap.push(entry);
   }
 
-  /**
-   * Walks the heap in due order while `accept` says so, handing each live delivery to `take`; deliveries
-   * of busy subscriptions are set aside and put back, so they keep their place.
-   */
-  private walk(busy: readonly string[], accept: (entry: Due) => boolean, take: (d: LeasedDelivery) => boolean): void {
-    const skip = new Set(busy);
-    const setAside: Due[] = [];
-    for (;;) {
-      const top = this.due.peek();
-      if (!top || !accept(top)) break;
-      this.due.pop();
-      const d = this.live(top);
-      if (!d) continue;
-      if (skip.has(d.subscriptionArn)) {
-        setAside.push(top);
-        continue;
-      }
-      if (!take(d)) {
-        this.due.push(top);
-        break;
-      }
+  /** The subscription's earliest unleased delivery, stale entries dropped on the way. */
+  private head(subscriptionArn: string, heap: MinHeap<Due>): Due | undefined {
+    for (let top = heap.peek(); top; top = heap.peek()) {
+      const d = this.deliveries.get(top.id);
+      if (d && !d.leased && d.dueAt === top.at) return top;
+      heap.pop();
     }
-    for (const entry of setAside) this.due.push(entry);
+    this.due.delete(subscriptionArn);
+    return undefined;
+  }
+
+  /** The earliest unleased delivery outside `busy`: the earliest of the other subscriptions' heads. */
+  private earliest(skip: ReadonlySet<string>): { heap: MinHeap<Due>; entry: Due } | undefined {
+    let best: { heap: MinHeap<Due>; entry: Due } | undefined;
+    for (const [arn, heap] of this.due) {
+      if (skip.has(arn)) continue;
+      const entry = this.head(arn, heap);
+      if (entry && (!best || earlier(entry, best.entry))) best = { heap, entry };
+    }
+    return best;
   }
 
   leaseDue(now: number, limit: number, busy: readonly string[]): Delivery[] {
+    const skip = new Set(busy);
     const out: Delivery[] = [];
-    this.walk(
-      busy,
-      (entry) => entry.at <= now && out.length < limit,
-      (d) => {
-        d.leased = true;
-        const { leased: _leased, ...delivery } = d;
-        out.push(structuredClone(delivery));
-        return true;
-      },
-    );
+    while (out.length < limit) {
+      const next = this.earliest(skip);
+      if (!next || next.entry.at > now) break;
+      next.heap.pop();
+      const d = this.deliveries.get(next.entry.id);
+      if (!d) continue;
+      d.leased = true;
+      const { leased: _leased, ...delivery } = d;
+      out.push(structuredClone(delivery));
+    }
     return out;
   }
 
   nextDue(busy: readonly string[]): number | undefined {
-    let next: number | undefined;
-    this.walk(
-      busy,
-      () => next === undefined,
-      (d) => {
-        next = d.dueAt;
-        return false;
-      },
-    );
-    return next;
+    return this.earliest(new Set(busy))?.entry.at;
   }
 
   reschedule(id: number, attempts: number, dueAt: number): void {
@@ -160,7 +157,7 @@ export class SnsMemoryStore implements SnsStore {
     d.attempts = attempts;
     d.dueAt = dueAt;
     d.leased = false;
-    this.due.push({ at: dueAt, id });
+    this.queue(d.subscriptionArn, { at: dueAt, id });
   }
 
   removeDelivery(id: number): void {
@@ -171,7 +168,7 @@ export class SnsMemoryStore implements SnsStore {
     for (const d of this.deliveries.values()) {
       if (!d.leased) continue;
       d.leased = false;
-      this.due.push({ at: d.dueAt, id: d.id });
+      this.queue(d.subscriptionArn, { at: d.dueAt, id: d.id });
     }
   }
 

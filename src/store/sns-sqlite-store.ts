@@ -61,7 +61,10 @@ CREATE TABLE IF NOT EXISTS sns_deliveries (
   leased INTEGER NOT NULL DEFAULT 0,
   created_at INTEGER NOT NULL
 );
-CREATE INDEX IF NOT EXISTS sns_deliveries_due ON sns_deliveries (leased, due_at, id);
+-- By subscription first: the worker skips subscriptions that are at their concurrency limit, and an index in
+-- due order made it walk past every delivery of those (a slow endpoint's whole backlog) on each lease.
+DROP INDEX IF EXISTS sns_deliveries_due;
+CREATE INDEX IF NOT EXISTS sns_deliveries_by_subscription ON sns_deliveries (leased, subscription_arn, due_at, id);
 `;
 
 /**
@@ -175,16 +178,27 @@ export class SnsSqliteStore implements SnsStore {
          VALUES (@subscriptionArn, @kind, @endpoint, @body, @headers, @policy, @deadLetter, @dueAt, @createdAt)`,
       ),
       // Busy subscriptions arrive as a JSON array so one prepared statement serves any number of them.
-      due: db.prepare<[number, string, number], DeliveryRecord>(
-        `SELECT * FROM sns_deliveries
-          WHERE leased = 0 AND due_at <= ? AND subscription_arn NOT IN (SELECT value FROM json_each(?))
+      // One index probe per subscription with unleased deliveries (a skip scan), not one step per delivery.
+      waiting: db
+        .prepare<[], string>(
+          `WITH RECURSIVE subscription(arn) AS (
+             SELECT (SELECT subscription_arn FROM sns_deliveries WHERE leased = 0 ORDER BY subscription_arn LIMIT 1)
+             UNION ALL
+             SELECT (SELECT subscription_arn FROM sns_deliveries WHERE leased = 0 AND subscription_arn > subscription.arn
+                     ORDER BY subscription_arn LIMIT 1)
+               FROM subscription WHERE arn IS NOT NULL
+           )
+           SELECT arn FROM subscription WHERE arn IS NOT NULL`,
+        )
+        .pluck(),
+      due: db.prepare<[string, number, number], DeliveryRecord>(
+        `SELECT * FROM sns_deliveries WHERE leased = 0 AND subscription_arn = ? AND due_at <= ?
           ORDER BY due_at, id LIMIT ?`,
       ),
       lease: db.prepare("UPDATE sns_deliveries SET leased = 1 WHERE id = ?"),
-      nextDue: db.prepare<[string], { at: number | null }>(
-        `SELECT min(due_at) AS at FROM sns_deliveries
-          WHERE leased = 0 AND subscription_arn NOT IN (SELECT value FROM json_each(?))`,
-      ),
+      nextDue: db
+        .prepare<[string], number | null>("SELECT min(due_at) FROM sns_deliveries WHERE leased = 0 AND subscription_arn = ?")
+        .pluck(),
       reschedule: db.prepare("UPDATE sns_deliveries SET attempts = ?, due_at = ?, leased = 0 WHERE id = ?"),
       removeDelivery: db.prepare("DELETE FROM sns_deliveries WHERE id = ?"),
       releaseAll: db.prepare("UPDATE sns_deliveries SET leased = 0 WHERE leased = 1"),
@@ -310,14 +324,32 @@ export class SnsSqliteStore implements SnsStore {
 
   leaseDue(now: number, limit: number, busy: readonly string[]): Delivery[] {
     return this.db.transaction(() => {
-      const rows = this.stmt.due.all(now, JSON.stringify(busy), limit);
+      // Each subscription's earliest `limit`, then the earliest `limit` of those: the same deliveries as one
+      // walk in due order would give.
+      const rows = this.open(busy)
+        .flatMap((arn) => this.stmt.due.all(arn, now, limit))
+        .sort((a, b) => a.due_at - b.due_at || a.id - b.id)
+        .slice(0, limit);
       for (const row of rows) this.stmt.lease.run(row.id);
       return rows.map(toDelivery);
     })();
   }
 
   nextDue(busy: readonly string[]): number | undefined {
-    return this.stmt.nextDue.get(JSON.stringify(busy))?.at ?? undefined;
+    let next: number | undefined;
+    for (const arn of this.open(busy)) {
+      const at = this.stmt.nextDue.get(arn);
+      if (at !== null && at !== undefined && (next === undefined || at < next)) next = at;
+    }
+    return next;
+  }
+
+  /** Subscriptions with unleased deliveries that are not in `busy`. */
+  private open(busy: readonly string[]): string[] {
+    const waiting = this.stmt.waiting.all();
+    if (busy.length === 0) return waiting;
+    const skip = new Set(busy);
+    return waiting.filter((arn) => !skip.has(arn));
   }
 
   reschedule(id: number, attempts: number, dueAt: number): void {

@@ -109,5 +109,21 @@ for (const [kind, make] of makeStores()) {
       store.removeDelivery(first[0].id);
       assert.equal(store.pendingDeliveries(), 3);
     });
+
+    test("the outbox: a lease merges subscriptions in due order, up to the limit, around a busy backlog", () => {
+      const store = make();
+      const backlog = Array.from({ length: 50 }, (_, i) => delivery("slow", i));
+      store.addDeliveries([...backlog, delivery("x", 7), delivery("y", 3), delivery("x", 4), delivery("y", 9), delivery("x", 60)]);
+      assert.equal(store.nextDue(["slow"]), 3);
+      assert.equal(store.nextDue([]), 0);
+      const leased = store.leaseDue(50, 3, ["slow"]);
+      assert.deepEqual(leased.map((d) => [d.subscriptionArn, d.dueAt]), [["y", 3], ["x", 4], ["x", 7]]);
+      assert.equal(store.nextDue(["slow"]), 9);
+      assert.deepEqual(store.leaseDue(50, 10, ["slow"]).map((d) => [d.subscriptionArn, d.dueAt]), [["y", 9]]);
+      assert.equal(store.nextDue(["slow"]), 60);
+      assert.deepEqual(store.leaseDue(1, 10, []).map((d) => [d.subscriptionArn, d.dueAt]), [["slow", 0], ["slow", 1]]);
+      store.reschedule(leased[0].id, 1, 2);
+      assert.deepEqual(store.leaseDue(2, 10, []).map((d) => [d.subscriptionArn, d.dueAt]), [["slow", 2], ["y", 2]]);
+    });
   });
 }
