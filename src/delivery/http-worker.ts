@@ -7,7 +7,7 @@
  */
 import type { Clock, Timer } from "../core/clock.js";
 import { retryDelaySeconds, type RetryPolicy } from "../core/sns/delivery-policy.js";
-import type { Delivery, SnsStore } from "../store/sns-types.js";
+import type { Delivery, SnsStore, SubscriptionRoom } from "../store/sns-types.js";
 import type { Poster, PostOutcome } from "./http-post.js";
 
 export interface WorkerOptions {
@@ -68,10 +68,8 @@ export class HttpDeliveryWorker {
     });
   }
 
-  private busySubscriptions(): string[] {
-    const busy: string[] = [];
-    for (const [arn, n] of this.perSubscription) if (n >= this.options.perSubscription) busy.push(arn);
-    return busy;
+  private room(): SubscriptionRoom {
+    return { each: this.options.perSubscription, inFlight: this.perSubscription };
   }
 
   private pump(): void {
@@ -79,14 +77,7 @@ export class HttpDeliveryWorker {
     try {
       const free = this.options.concurrency - this.inFlight.size;
       if (free > 0) {
-        for (const delivery of this.store.leaseDue(this.clock.now(), free, this.busySubscriptions())) {
-          if ((this.perSubscription.get(delivery.subscriptionArn) ?? 0) >= this.options.perSubscription) {
-            // Leased together with siblings that filled the subscription's slots: hand it back unchanged.
-            this.store.reschedule(delivery.id, delivery.attempts, delivery.dueAt);
-            continue;
-          }
-          this.attempt(delivery);
-        }
+        for (const delivery of this.store.leaseDue(this.clock.now(), free, this.room())) this.attempt(delivery);
       }
       this.arm();
     } catch (error) {
@@ -97,7 +88,7 @@ export class HttpDeliveryWorker {
   /** One timer, at the earliest delivery that could start now. */
   private arm(): void {
     if (this.inFlight.size >= this.options.concurrency) return;
-    const next = this.store.nextDue(this.busySubscriptions());
+    const next = this.store.nextDue(this.room());
     if (next === undefined) return;
     if (this.timer && this.timer.at <= next) return;
     this.timer?.handle.cancel();

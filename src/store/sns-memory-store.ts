@@ -1,12 +1,13 @@
 import { MemoryDedup } from "./memory-dedup.js";
 import { MinHeap } from "./min-heap.js";
-import { DEDUP_WINDOW_MS } from "./sns-types.js";
+import { DEDUP_WINDOW_MS, fullSubscriptions, roomOf } from "./sns-types.js";
 import type {
   Delivery,
   NewDelivery,
   NewSubscriptionRow,
   NewTopicRow,
   SnsStore,
+  SubscriptionRoom,
   SubscriptionRow,
   TopicDedupEntry,
   TopicRow,
@@ -120,26 +121,30 @@ export class SnsMemoryStore implements SnsStore {
     return undefined;
   }
 
-  /** The earliest unleased delivery outside `busy`: the earliest of the other subscriptions' heads. */
-  private earliest(skip: ReadonlySet<string>): { heap: MinHeap<Due>; entry: Due } | undefined {
-    let best: { heap: MinHeap<Due>; entry: Due } | undefined;
+  /** The earliest unleased delivery outside `full`: the earliest of the other subscriptions' heads. */
+  private earliest(full: ReadonlySet<string>): { arn: string; heap: MinHeap<Due>; entry: Due } | undefined {
+    let best: { arn: string; heap: MinHeap<Due>; entry: Due } | undefined;
     for (const [arn, heap] of this.due) {
-      if (skip.has(arn)) continue;
+      if (full.has(arn)) continue;
       const entry = this.head(arn, heap);
-      if (entry && (!best || earlier(entry, best.entry))) best = { heap, entry };
+      if (entry && (!best || earlier(entry, best.entry))) best = { arn, heap, entry };
     }
     return best;
   }
 
-  leaseDue(now: number, limit: number, busy: readonly string[]): Delivery[] {
-    const skip = new Set(busy);
+  leaseDue(now: number, limit: number, room: SubscriptionRoom): Delivery[] {
+    const full = fullSubscriptions(room);
+    const taken = new Map<string, number>();
     const out: Delivery[] = [];
     while (out.length < limit) {
-      const next = this.earliest(skip);
+      const next = this.earliest(full);
       if (!next || next.entry.at > now) break;
       next.heap.pop();
       const d = this.deliveries.get(next.entry.id);
       if (!d) continue;
+      const count = (taken.get(next.arn) ?? 0) + 1;
+      taken.set(next.arn, count);
+      if (count >= roomOf(room, next.arn)) full.add(next.arn);
       d.leased = true;
       const { leased: _leased, ...delivery } = d;
       out.push(structuredClone(delivery));
@@ -147,8 +152,8 @@ export class SnsMemoryStore implements SnsStore {
     return out;
   }
 
-  nextDue(busy: readonly string[]): number | undefined {
-    return this.earliest(new Set(busy))?.entry.at;
+  nextDue(room: SubscriptionRoom): number | undefined {
+    return this.earliest(fullSubscriptions(room))?.entry.at;
   }
 
   reschedule(id: number, attempts: number, dueAt: number): void {

@@ -1,5 +1,6 @@
 import type Database from "better-sqlite3";
 import { DedupLog, TOPIC_DEDUP, dedupLogSchema } from "./sqlite-dedup.js";
+import { OUTBOX_INDEXES, OutboxOrder } from "./sns-sqlite-outbox.js";
 import type { SqliteStore } from "./sqlite-store.js";
 import { DEDUP_WINDOW_MS } from "./sns-types.js";
 import type {
@@ -9,6 +10,7 @@ import type {
   NewSubscriptionRow,
   NewTopicRow,
   SnsStore,
+  SubscriptionRoom,
   SubscriptionRow,
   TopicDedupEntry,
   TopicRow,
@@ -61,10 +63,7 @@ CREATE TABLE IF NOT EXISTS sns_deliveries (
   leased INTEGER NOT NULL DEFAULT 0,
   created_at INTEGER NOT NULL
 );
--- By subscription first: the worker skips subscriptions that are at their concurrency limit, and an index in
--- due order made it walk past every delivery of those (a slow endpoint's whole backlog) on each lease.
-DROP INDEX IF EXISTS sns_deliveries_due;
-CREATE INDEX IF NOT EXISTS sns_deliveries_by_subscription ON sns_deliveries (leased, subscription_arn, due_at, id);
+${OUTBOX_INDEXES}
 `;
 
 /**
@@ -141,6 +140,7 @@ export class SnsSqliteStore implements SnsStore {
   private readonly db: Database.Database;
   private readonly stmt;
   private readonly dedup: DedupLog;
+  private readonly outbox: OutboxOrder;
 
   constructor(sqs: SqliteStore) {
     const db = (this.db = sqs.database);
@@ -149,6 +149,7 @@ export class SnsSqliteStore implements SnsStore {
       migrateTopicDedup(db);
     })();
     this.dedup = new DedupLog(db, TOPIC_DEDUP);
+    this.outbox = new OutboxOrder(db);
     sqs.onRollback(() => this.dedup.reset());
     this.stmt = {
       topics: db.prepare<[], TopicRecord>("SELECT * FROM sns_topics ORDER BY id"),
@@ -177,28 +178,8 @@ export class SnsSqliteStore implements SnsStore {
         `INSERT INTO sns_deliveries (subscription_arn, kind, endpoint, body, headers, policy, dead_letter, due_at, created_at)
          VALUES (@subscriptionArn, @kind, @endpoint, @body, @headers, @policy, @deadLetter, @dueAt, @createdAt)`,
       ),
-      // Busy subscriptions arrive as a JSON array so one prepared statement serves any number of them.
-      // One index probe per subscription with unleased deliveries (a skip scan), not one step per delivery.
-      waiting: db
-        .prepare<[], string>(
-          `WITH RECURSIVE subscription(arn) AS (
-             SELECT (SELECT subscription_arn FROM sns_deliveries WHERE leased = 0 ORDER BY subscription_arn LIMIT 1)
-             UNION ALL
-             SELECT (SELECT subscription_arn FROM sns_deliveries WHERE leased = 0 AND subscription_arn > subscription.arn
-                     ORDER BY subscription_arn LIMIT 1)
-               FROM subscription WHERE arn IS NOT NULL
-           )
-           SELECT arn FROM subscription WHERE arn IS NOT NULL`,
-        )
-        .pluck(),
-      due: db.prepare<[string, number, number], DeliveryRecord>(
-        `SELECT * FROM sns_deliveries WHERE leased = 0 AND subscription_arn = ? AND due_at <= ?
-          ORDER BY due_at, id LIMIT ?`,
-      ),
+      delivery: db.prepare<[number], DeliveryRecord>("SELECT * FROM sns_deliveries WHERE id = ?"),
       lease: db.prepare("UPDATE sns_deliveries SET leased = 1 WHERE id = ?"),
-      nextDue: db
-        .prepare<[string], number | null>("SELECT min(due_at) FROM sns_deliveries WHERE leased = 0 AND subscription_arn = ?")
-        .pluck(),
       reschedule: db.prepare("UPDATE sns_deliveries SET attempts = ?, due_at = ?, leased = 0 WHERE id = ?"),
       removeDelivery: db.prepare("DELETE FROM sns_deliveries WHERE id = ?"),
       releaseAll: db.prepare("UPDATE sns_deliveries SET leased = 0 WHERE leased = 1"),
@@ -322,34 +303,19 @@ export class SnsSqliteStore implements SnsStore {
     }
   }
 
-  leaseDue(now: number, limit: number, busy: readonly string[]): Delivery[] {
-    return this.db.transaction(() => {
-      // Each subscription's earliest `limit`, then the earliest `limit` of those: the same deliveries as one
-      // walk in due order would give.
-      const rows = this.open(busy)
-        .flatMap((arn) => this.stmt.due.all(arn, now, limit))
-        .sort((a, b) => a.due_at - b.due_at || a.id - b.id)
-        .slice(0, limit);
-      for (const row of rows) this.stmt.lease.run(row.id);
-      return rows.map(toDelivery);
-    })();
+  leaseDue(now: number, limit: number, room: SubscriptionRoom): Delivery[] {
+    return this.db.transaction(() =>
+      this.outbox.due(now, limit, room).map((id) => {
+        this.stmt.lease.run(id);
+        const row = this.stmt.delivery.get(id);
+        if (!row) throw new Error(`outbox delivery ${id} vanished while being leased`);
+        return toDelivery(row);
+      }),
+    )();
   }
 
-  nextDue(busy: readonly string[]): number | undefined {
-    let next: number | undefined;
-    for (const arn of this.open(busy)) {
-      const at = this.stmt.nextDue.get(arn);
-      if (at !== null && at !== undefined && (next === undefined || at < next)) next = at;
-    }
-    return next;
-  }
-
-  /** Subscriptions with unleased deliveries that are not in `busy`. */
-  private open(busy: readonly string[]): string[] {
-    const waiting = this.stmt.waiting.all();
-    if (busy.length === 0) return waiting;
-    const skip = new Set(busy);
-    return waiting.filter((arn) => !skip.has(arn));
+  nextDue(room: SubscriptionRoom): number | undefined {
+    return this.outbox.nextDue(room);
   }
 
   reschedule(id: number, attempts: number, dueAt: number): void {

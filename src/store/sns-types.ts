@@ -71,6 +71,23 @@ export interface TopicDedupEntry {
   sequenceNumber?: string;
 }
 
+/** How many more deliveries each subscription may have in flight: `each`, less those it has. */
+export interface SubscriptionRoom {
+  readonly each: number;
+  readonly inFlight: ReadonlyMap<string, number>;
+}
+
+export function roomOf(room: SubscriptionRoom, subscriptionArn: string): number {
+  return room.each - (room.inFlight.get(subscriptionArn) ?? 0);
+}
+
+/** The subscriptions with no room left. */
+export function fullSubscriptions(room: SubscriptionRoom): Set<string> {
+  const full = new Set<string>();
+  for (const arn of room.inFlight.keys()) if (roomOf(room, arn) <= 0) full.add(arn);
+  return full;
+}
+
 export interface SnsStore {
   loadTopics(): TopicRow[];
   insertTopic(row: NewTopicRow): number;
@@ -93,12 +110,12 @@ export interface SnsStore {
 
   addDeliveries(rows: readonly NewDelivery[]): void;
   /**
-   * Leases up to `limit` deliveries due at `now`, oldest first, skipping the subscriptions in `busy`.
-   * A leased delivery is not handed out again until released (rescheduled) or removed.
+   * Leases up to `limit` deliveries due at `now`, oldest first, no more of one subscription than it has room
+   * for. A leased delivery is not handed out again until released (rescheduled) or removed.
    */
-  leaseDue(now: number, limit: number, busy: readonly string[]): Delivery[];
-  /** The earliest due time among unleased deliveries outside `busy`. */
-  nextDue(busy: readonly string[]): number | undefined;
+  leaseDue(now: number, limit: number, room: SubscriptionRoom): Delivery[];
+  /** The earliest due time among unleased deliveries of subscriptions with room. */
+  nextDue(room: SubscriptionRoom): number | undefined;
   /** Records a failed attempt and releases the lease until `dueAt`. */
   reschedule(id: number, attempts: number, dueAt: number): void;
   removeDelivery(id: number): void;

@@ -7,7 +7,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { SnsMemoryStore } from "../../src/store/sns-memory-store.js";
 import { SnsSqliteStore } from "../../src/store/sns-sqlite-store.js";
-import type { NewDelivery, SnsStore } from "../../src/store/sns-types.js";
+import type { NewDelivery, SnsStore, SubscriptionRoom } from "../../src/store/sns-types.js";
 import { SqliteStore } from "../../src/store/sqlite-store.js";
 
 const dirs: string[] = [];
@@ -32,6 +32,9 @@ function makeStores(): Array<[string, () => SnsStore]> {
     ],
   ];
 }
+
+/** Room for any number of deliveries, except for the named subscriptions, which have none. */
+const busy = (...full: string[]): SubscriptionRoom => ({ each: 1000, inFlight: new Map(full.map((arn) => [arn, 1000])) });
 
 const delivery = (subscriptionArn: string, dueAt: number): NewDelivery => ({
   subscriptionArn,
@@ -92,38 +95,58 @@ for (const [kind, make] of makeStores()) {
     test("the outbox: due order, leases, busy subscriptions, reschedule, release", () => {
       const store = make();
       store.addDeliveries([delivery("a", 10), delivery("b", 5), delivery("a", 20), delivery("c", 100)]);
-      assert.equal(store.nextDue([]), 5);
-      const first = store.leaseDue(20, 10, ["b"]);
+      assert.equal(store.nextDue(busy()), 5);
+      const first = store.leaseDue(20, 10, busy("b"));
       assert.deepEqual(first.map((d) => [d.subscriptionArn, d.dueAt]), [["a", 10], ["a", 20]]);
       assert.deepEqual(first[0].headers, { "x-amz-sns-message-type": "Notification" });
-      assert.equal(store.nextDue(["b"]), 100);
-      assert.deepEqual(store.leaseDue(20, 10, []).map((d) => d.subscriptionArn), ["b"]);
-      assert.deepEqual(store.leaseDue(1000, 10, []).map((d) => d.subscriptionArn), ["c"]);
-      assert.equal(store.nextDue([]), undefined);
+      assert.equal(store.nextDue(busy("b")), 100);
+      assert.deepEqual(store.leaseDue(20, 10, busy()).map((d) => d.subscriptionArn), ["b"]);
+      assert.deepEqual(store.leaseDue(1000, 10, busy()).map((d) => d.subscriptionArn), ["c"]);
+      assert.equal(store.nextDue(busy()), undefined);
       store.reschedule(first[0].id, 1, 50);
-      assert.equal(store.nextDue([]), 50);
-      const again = store.leaseDue(50, 10, []);
+      assert.equal(store.nextDue(busy()), 50);
+      const again = store.leaseDue(50, 10, busy());
       assert.deepEqual(again.map((d) => [d.id, d.attempts]), [[first[0].id, 1]]);
       store.releaseAll();
-      assert.equal(store.leaseDue(1000, 10, []).length, 4);
+      assert.equal(store.leaseDue(1000, 10, busy()).length, 4);
       store.removeDelivery(first[0].id);
       assert.equal(store.pendingDeliveries(), 3);
     });
 
     test("the outbox: a lease merges subscriptions in due order, up to the limit, around a busy backlog", () => {
       const store = make();
-      const backlog = Array.from({ length: 50 }, (_, i) => delivery("slow", i));
+      // More than the SQLite store walks past before asking each subscription for its earliest.
+      const backlog = Array.from({ length: 300 }, () => delivery("slow", 1));
       store.addDeliveries([...backlog, delivery("x", 7), delivery("y", 3), delivery("x", 4), delivery("y", 9), delivery("x", 60)]);
-      assert.equal(store.nextDue(["slow"]), 3);
-      assert.equal(store.nextDue([]), 0);
-      const leased = store.leaseDue(50, 3, ["slow"]);
+      assert.equal(store.nextDue(busy("slow")), 3);
+      assert.equal(store.nextDue(busy()), 1);
+      const leased = store.leaseDue(50, 3, busy("slow"));
       assert.deepEqual(leased.map((d) => [d.subscriptionArn, d.dueAt]), [["y", 3], ["x", 4], ["x", 7]]);
-      assert.equal(store.nextDue(["slow"]), 9);
-      assert.deepEqual(store.leaseDue(50, 10, ["slow"]).map((d) => [d.subscriptionArn, d.dueAt]), [["y", 9]]);
-      assert.equal(store.nextDue(["slow"]), 60);
-      assert.deepEqual(store.leaseDue(1, 10, []).map((d) => [d.subscriptionArn, d.dueAt]), [["slow", 0], ["slow", 1]]);
+      assert.equal(store.nextDue(busy("slow")), 9);
+      assert.deepEqual(store.leaseDue(50, 10, busy("slow")).map((d) => [d.subscriptionArn, d.dueAt]), [["y", 9]]);
+      assert.equal(store.nextDue(busy("slow")), 60);
+      assert.deepEqual(store.leaseDue(50, 10, busy("slow", "x")), []);
+      assert.equal(store.nextDue(busy("slow", "x")), undefined);
+      const slow = store.leaseDue(1, 2, busy());
+      assert.deepEqual(slow.map((d) => d.subscriptionArn), ["slow", "slow"]);
+      assert.equal(slow[1].id, slow[0].id + 1);
       store.reschedule(leased[0].id, 1, 2);
-      assert.deepEqual(store.leaseDue(2, 10, []).map((d) => [d.subscriptionArn, d.dueAt]), [["slow", 2], ["y", 2]]);
+      assert.deepEqual(store.leaseDue(2, 10, busy("slow")).map((d) => [d.subscriptionArn, d.dueAt, d.attempts]), [["y", 2, 1]]);
+      assert.equal(store.leaseDue(1000, 1000, busy()).length, 298 + 1);
+    });
+
+    test("the outbox: a lease takes no more of a subscription than it has room for", () => {
+      const store = make();
+      store.addDeliveries([delivery("a", 1), delivery("a", 2), delivery("b", 3), delivery("a", 4), delivery("b", 5), delivery("b", 6)]);
+      const room: SubscriptionRoom = { each: 2, inFlight: new Map([["a", 1]]) };
+      assert.deepEqual(store.leaseDue(10, 10, room).map((d) => [d.subscriptionArn, d.dueAt]), [["a", 1], ["b", 3], ["b", 5]]);
+      assert.equal(store.nextDue({ each: 2, inFlight: new Map([["a", 2]]) }), 6);
+      assert.equal(store.nextDue({ each: 2, inFlight: new Map([["a", 1]]) }), 2);
+      // Past the walk's limit of skipped entries too (the SQLite store's other path).
+      const many = make();
+      many.addDeliveries([...Array.from({ length: 300 }, () => delivery("a", 1)), delivery("b", 2), delivery("b", 3)]);
+      const taken = many.leaseDue(10, 10, { each: 2, inFlight: new Map([["a", 1], ["b", 1]]) });
+      assert.deepEqual(taken.map((d) => [d.subscriptionArn, d.dueAt]), [["a", 1], ["b", 2]]);
     });
   });
 }
