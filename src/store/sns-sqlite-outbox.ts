@@ -2,8 +2,8 @@ import type Database from "better-sqlite3";
 import { fullSubscriptions, roomOf, type SubscriptionRoom } from "./sns-types.js";
 
 /**
- * Past this many deliveries of busy subscriptions at the front of the due order, the outbox stops walking
- * it and asks each other subscription for its own earliest instead.
+ * Past this many deliveries skipped in the due order (their subscription has no room left), the outbox stops
+ * walking it and asks each subscription with room for its own earliest instead.
  */
 const WALK_LIMIT = 64;
 const NO_BOUND = Number.MAX_SAFE_INTEGER;

@@ -10,7 +10,8 @@ import type { Caller } from "../identity.js";
 import type { MessageService } from "../sqs/message-service.js";
 import { formatSequenceNumber } from "../sqs/sending.js";
 import type { Store } from "../../store/types.js";
-import type { SnsStore, TopicDedupEntry } from "../../store/sns-types.js";
+// The store sweeps by the same window, so both take it from the store's contract.
+import { DEDUP_WINDOW_MS, type SnsStore, type TopicDedupEntry } from "../../store/sns-types.js";
 import type { SnsLinks } from "./envelope.js";
 import { invalidParameter, nullValue } from "./errors.js";
 import type { FanOutPlan, FanOutPlanner, PublishedMessage } from "./fan-out.js";
@@ -39,7 +40,6 @@ export interface PublishContext {
 }
 
 const MAX_MESSAGE_BYTES = 262144;
-const DEDUP_WINDOW_MS = 5 * 60 * 1000;
 const FIFO_ID = /^[A-Za-z0-9!"#$%&'()*+,\-./:;<=>?@[\\\]^_`{|}~]{1,128}$/;
 const SUBJECT_FORBIDDEN = /[\u0000-\u001f\u007f]/;
 /** The SenderId AWS stamps on messages SNS delivers to SQS. */
