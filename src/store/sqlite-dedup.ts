@@ -41,10 +41,10 @@ function prepareDedupStatements(db: Database.Database, { table, owner }: DedupTa
 }
 
 /**
- * FIFO deduplication entries of queues or of topics: on disk an append-only log, in memory which log row holds
- * each queue's (topic's) deduplication id. An index by id on disk put every entry on a leaf of its own when ids are random (UUIDs,
- * or the SHA-256 of content-based deduplication): ten such entries wrote ten pages of that index per
- * SendMessageBatch, more than the messages themselves. Appended in the order they are recorded, a batch's
+ * FIFO deduplication entries of queues or of topics: on disk an append-only log, in memory which log row
+ * holds each queue's (topic's) deduplication id. An index by id on disk put every entry on a leaf of its own
+ * when ids are random (UUIDs, or the SHA-256 of content-based deduplication): ten such entries wrote ten
+ * pages of that index per SendMessageBatch, more than the messages themselves. Appended in the order they are recorded, a batch's
  * entries share a page, and the window being fixed, that is also the order in which they expire.
  *
  * The ids are read back from the log the first time they are asked for, so opening a store reads nothing; a

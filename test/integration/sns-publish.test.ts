@@ -245,6 +245,26 @@ for (const kind of STORE_KINDS) {
       for (const [call, message] of errors) assert.equal((await call).message, message);
     });
 
+    test("FIFO topic PublishBatch: repeats answer with the original's ids, new entries numbered consecutively", async () => {
+      const { topic, queues } = await fanOut(1, {}, { FifoTopic: "true" });
+      const before = await c.sns.send(new PublishCommand({ TopicArn: topic, Message: "before", MessageGroupId: "g", MessageDeduplicationId: "old" }));
+      const entry = (id: string, dedup: string) => ({ Id: id, Message: `m-${id}`, MessageGroupId: "g", MessageDeduplicationId: dedup });
+      const out = await c.sns.send(
+        new PublishBatchCommand({ TopicArn: topic, PublishBatchRequestEntries: [entry("1", "a"), entry("2", "old"), entry("3", "a"), entry("4", "b")] }),
+      );
+      assert.deepEqual(out.Failed, []);
+      const byId = new Map((out.Successful ?? []).map((s) => [s.Id, s]));
+      const ids = (id: string) => [byId.get(id)?.MessageId, byId.get(id)?.SequenceNumber];
+      assert.deepEqual(ids("2"), [before.MessageId, before.SequenceNumber]);
+      assert.deepEqual(ids("3"), ids("1"));
+      const seq = (id: string) => BigInt(byId.get(id)?.SequenceNumber ?? "0");
+      assert.equal(seq("1"), BigInt(before.SequenceNumber ?? "0") + 1n);
+      assert.equal(seq("4"), seq("1") + 1n);
+      const received = await receive(c.sqs, queues[0].url, 3);
+      assert.deepEqual(received.map((m) => JSON.parse(m.Body ?? "{}").Message), ["before", "m-1", "m-4"]);
+      assert.deepEqual(await receiveNone(c.sqs, queues[0].url, 50), []);
+    });
+
     test("FIFO content-based dedup hashes the message; FIFO topics feed standard queues too", async () => {
       const { topic, queues } = await fanOut(1, { RawMessageDelivery: "true" }, { FifoTopic: "true", ContentBasedDeduplication: "true" });
       const standard = await makeQueue(c.sqs, `plain-${++seq}`);

@@ -8,10 +8,10 @@ import type { Clock } from "../clock.js";
 import { SnsError } from "../errors.js";
 import type { Caller } from "../identity.js";
 import type { MessageService } from "../sqs/message-service.js";
-import { formatSequenceNumber } from "../sqs/sending.js";
+import { sequenceBatch } from "../sqs/fifo-batch.js";
 import type { Store } from "../../store/types.js";
 // The store sweeps by the same window, so both take it from the store's contract.
-import { DEDUP_WINDOW_MS, type SnsStore, type TopicDedupEntry } from "../../store/sns-types.js";
+import { DEDUP_WINDOW_MS, type SnsStore } from "../../store/sns-types.js";
 import type { SnsLinks } from "./envelope.js";
 import { invalidParameter, nullValue } from "./errors.js";
 import type { FanOutPlan, FanOutPlanner, PublishedMessage } from "./fan-out.js";
@@ -185,47 +185,32 @@ export class Publisher {
     let deliveries = 0;
     const outputs = this.sqsStore.transaction(() => {
       const plan: FanOutPlan = { queues: [], deliveries: [] };
-      // Each deduplication id's first entry in the request is looked up; later ones answer as it does. The new
-      // messages take consecutive sequence numbers, reserved in one store call.
-      const firsts = new Map<string, number>();
-      const stored: Array<TopicDedupEntry | undefined> = [];
-      let fresh = 0;
-      prepared.forEach((p, i) => {
-        if (p.dedupKey !== undefined) {
-          if (firsts.has(p.dedupKey)) return;
-          firsts.set(p.dedupKey, i);
-          stored[i] = this.snsStore.findTopicDedup(topic.id, p.dedupKey, now);
-          if (stored[i]) return;
-        }
-        fresh += 1;
-      });
-      let next = fresh > 0 ? this.snsStore.nextTopicSequence(topic.id, fresh) : 0n;
-      // Recorded only after the enqueue succeeded.
-      const batch = new Map<string, PublishOutput>();
+      const origins = sequenceBatch(
+        prepared.map((p) => p.dedupKey),
+        (key) => this.snsStore.findTopicDedup(topic.id, key, now),
+        (count) => this.snsStore.nextTopicSequence(topic.id, count),
+      );
       const results: PublishOutput[] = [];
-      prepared.forEach((p, i) => {
-        const first = p.dedupKey === undefined ? i : (firsts.get(p.dedupKey) ?? i);
-        const duplicate = stored[i];
-        if (first !== i) results.push(results[first]);
-        else if (duplicate) results.push({ MessageId: duplicate.messageId, SequenceNumber: duplicate.sequenceNumber });
+      origins.forEach((origin, i) => {
+        if (origin.kind === "repeat") results.push(results[origin.of]);
+        else if (origin.kind === "stored") results.push({ MessageId: origin.entry.messageId, SequenceNumber: origin.entry.sequenceNumber });
         else {
-          const sequenceNumber = formatSequenceNumber(next);
-          next += 1n;
-          const message = this.publishedMessage(topic, p, now, ctx, sequenceNumber);
+          const message = this.publishedMessage(topic, prepared[i], now, ctx, origin.sequenceNumber);
           // FIFO topics deliver unsigned, so planning here signs nothing.
           const planned = this.planner.plan(message, ctx.links);
           plan.queues.push(...planned.queues);
           plan.deliveries.push(...planned.deliveries);
-          const output = { MessageId: message.messageId, SequenceNumber: sequenceNumber };
-          if (p.dedupKey !== undefined) batch.set(p.dedupKey, output);
-          results.push(output);
+          results.push({ MessageId: message.messageId, SequenceNumber: origin.sequenceNumber });
         }
       });
       this.messages.deliver(caller, plan.queues, () => {
         this.snsStore.addDeliveries(plan.deliveries);
-        for (const [key, first] of batch) {
-          this.snsStore.recordTopicDedup(topic.id, key, { messageId: first.MessageId, sequenceNumber: first.SequenceNumber }, now + DEDUP_WINDOW_MS);
-        }
+        // Recorded only once the enqueue has succeeded.
+        origins.forEach((origin, i) => {
+          const key = prepared[i].dedupKey;
+          if (origin.kind !== "new" || key === undefined) return;
+          this.snsStore.recordTopicDedup(topic.id, key, { messageId: results[i].MessageId, sequenceNumber: results[i].SequenceNumber }, now + DEDUP_WINDOW_MS);
+        });
       });
       deliveries = plan.deliveries.length;
       return results;

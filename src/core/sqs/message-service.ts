@@ -2,8 +2,9 @@ import type { Clock } from "../clock.js";
 import { SqsError, invalidParameter } from "../errors.js";
 import type { Caller } from "../identity.js";
 import type { LongPoll } from "../long-poll.js";
-import type { DedupEntry, NewMessage, StoredMessage, Store } from "../../store/types.js";
+import type { NewMessage, StoredMessage, Store } from "../../store/types.js";
 import { perEntry, validateBatch, type BatchFailure } from "./batch.js";
+import { sequenceBatch } from "./fifo-batch.js";
 import { messageSize } from "./message-attributes.js";
 import type { Queue } from "./queue.js";
 import { decodeReceiptHandle } from "./receipt-handle.js";
@@ -11,7 +12,6 @@ import { renderReceived, type ReceivedMessage } from "./receiving.js";
 import type { QueueRegistry } from "./queue-registry.js";
 import {
   DEDUP_WINDOW_MS,
-  formatSequenceNumber,
   prepareMessage,
   type PreparedMessage,
   type SendInput,
@@ -133,35 +133,32 @@ export class MessageService {
       this.store.enqueue(prepared.map((p) => ({ queueId: queue.id, message: p.message })));
       return prepared.map((p) => p.output);
     }
-    // A batch may repeat a deduplication id, or send one still in its window: such entries answer with the
-    // original message's ids. The others take consecutive sequence numbers, reserved in one store call.
-    const firsts = new Map<string, PreparedMessage>();
-    const originals = prepared.map((p): DedupEntry | PreparedMessage => {
-      const key = p.dedupKey ?? p.message.messageId;
-      const first = firsts.get(key);
-      if (first) return first;
-      const stored = this.store.findDedup(queue.id, key, now);
-      if (stored) return stored;
-      firsts.set(key, p);
-      return p;
-    });
-    if (firsts.size > 0) {
-      let next = this.store.nextSequence(queue.id, firsts.size);
-      for (const [key, p] of firsts) {
-        const sequenceNumber = formatSequenceNumber(next);
-        next += 1n;
+    const keys = prepared.map((p) => p.dedupKey ?? p.message.messageId);
+    const origins = sequenceBatch(
+      keys,
+      (key) => this.store.findDedup(queue.id, key, now),
+      (count) => this.store.nextSequence(queue.id, count),
+    );
+    const outputs: SendOutput[] = [];
+    const fresh: Array<{ queueId: number; message: NewMessage }> = [];
+    origins.forEach((origin, i) => {
+      const p = prepared[i];
+      if (origin.kind === "repeat") {
+        const first = outputs[origin.of];
+        outputs.push(sequenced(p.output, first.SequenceNumber, first.MessageId));
+      } else if (origin.kind === "stored") {
+        outputs.push(sequenced(p.output, origin.entry.sequenceNumber, origin.entry.messageId));
+      } else {
+        const { sequenceNumber } = origin;
         // The prepared message is this call's own; setting the field beats copying it with a spread.
         p.message.sequenceNumber = sequenceNumber;
-        this.store.recordDedup(queue.id, key, { messageId: p.message.messageId, sequenceNumber }, now + DEDUP_WINDOW_MS);
+        this.store.recordDedup(queue.id, keys[i], { messageId: p.message.messageId, sequenceNumber }, now + DEDUP_WINDOW_MS);
+        fresh.push({ queueId: queue.id, message: p.message });
+        outputs.push(sequenced(p.output, sequenceNumber, p.output.MessageId));
       }
-      this.store.enqueue([...firsts.values()].map((p) => ({ queueId: queue.id, message: p.message })));
-    }
-    return prepared.map((p, i) => {
-      const original = originals[i];
-      return "message" in original
-        ? sequenced(p.output, original.message.sequenceNumber, original.message.messageId)
-        : sequenced(p.output, original.sequenceNumber, original.messageId);
     });
+    if (fresh.length > 0) this.store.enqueue(fresh);
+    return outputs;
   }
 
   private wake(queue: Queue, prepared: PreparedMessage[]): void {
