@@ -2,7 +2,7 @@ import type Database from "better-sqlite3";
 import { QUEUE_DEDUP, dedupLogSchema } from "./sqlite-dedup.js";
 
 /** The SQLite schema; `user_version` tells which migrations a data file has seen. */
-export const SCHEMA_VERSION = 5;
+export const SCHEMA_VERSION = 6;
 
 // FIFO deduplication entries in the order they were recorded, which is the order they expire in; which row
 // holds an id is kept in memory (see sqlite-dedup.ts).
@@ -73,6 +73,14 @@ CREATE INDEX IF NOT EXISTS messages_by_group ON messages (queue_id, group_id, se
 CREATE INDEX IF NOT EXISTS messages_by_queue ON messages (queue_id, seq) WHERE group_id IS NOT NULL;
 
 ${DEDUP_LOG}
+
+-- The generation of the redo log the database has committed up to (see sqlite-group-commit.ts): a log
+-- frame of an earlier generation is already in the database and is never replayed.
+CREATE TABLE IF NOT EXISTS redo_state (
+  id INTEGER PRIMARY KEY CHECK (id = 0),
+  generation INTEGER NOT NULL
+);
+INSERT OR IGNORE INTO redo_state (id, generation) VALUES (0, 0);
 
 CREATE TABLE IF NOT EXISTS move_tasks (
   task_id TEXT PRIMARY KEY,

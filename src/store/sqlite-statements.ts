@@ -30,11 +30,6 @@ export function byLimit<S>(prepare: (limit: number) => S): (limit: number) => S 
 /** Every statement the SQLite store runs, prepared once when the store opens. */
 export function prepareStatements(db: Database.Database) {
   return {
-    begin: db.prepare("BEGIN"),
-    commit: db.prepare("COMMIT"),
-    savepoint: db.prepare("SAVEPOINT atomic"),
-    release: db.prepare("RELEASE atomic"),
-    rollbackToSavepoint: db.prepare("ROLLBACK TO atomic"),
     queues: db.prepare<[], QueueRecord>("SELECT * FROM queues ORDER BY id"),
     insertQueue: db.prepare(
       `INSERT INTO queues (region, account_id, name, fifo, attributes, tags, created_at, last_modified_at)

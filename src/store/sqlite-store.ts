@@ -20,6 +20,7 @@ import { prepareStatements, type Statements } from "./sqlite-statements.js";
 import { FifoCandidates } from "./sqlite-fifo.js";
 import { FifoLocks } from "./sqlite-fifo-locks.js";
 import { GroupCommit } from "./sqlite-group-commit.js";
+import { RedoFile } from "./redo-file.js";
 import { DedupLog, QUEUE_DEDUP } from "./sqlite-dedup.js";
 import { ExpirySweep } from "./sqlite-expiry.js";
 import type {
@@ -46,8 +47,9 @@ export class StoreOpenError extends Error {}
 const MAX_SKIPPED_PER_RECEIVE = 1000;
 
 /**
- * The durable store. WAL with synchronous=NORMAL: a committed transaction is in the WAL file before the
- * response is written, so it survives the broker being killed; only a power loss can cost the last commits.
+ * The durable store. WAL with synchronous=NORMAL, and a redo log in front of it (see sqlite-group-commit.ts):
+ * a request's writes are in the log file before its response is written, so they survive the broker being
+ * killed; only a power loss can cost the last ones.
  */
 export class SqliteStore implements Store {
   readonly kind = "sqlite" as const;
@@ -98,17 +100,18 @@ export class SqliteStore implements Store {
         this.db.pragma(`user_version = ${SCHEMA_VERSION}`);
       })();
       this.db.prepare("SELECT count(*) FROM queues").get();
+      // Before any statement is prepared: the redo log hooks every statement the connection prepares.
+      this.turns = new GroupCommit(this.db, new RedoFile(join(dataDir, "sluice.redo")), () => {
+        this.locks.reset();
+        this.dedup.reset();
+        for (const listener of this.rollbackListeners) listener();
+      });
     } catch (error) {
       throw new StoreOpenError(`cannot open database ${file}: ${(error as Error).message}`);
     }
     this.stmt = prepareStatements(this.db);
     this.locks = new FifoLocks(this.db);
     this.dedup = new DedupLog(this.db, QUEUE_DEDUP);
-    this.turns = new GroupCommit(this.db, this.stmt, () => {
-      this.locks.reset();
-      this.dedup.reset();
-      for (const listener of this.rollbackListeners) listener();
-    });
     this.fifo = new FifoCandidates(this.db, this.locks);
     this.expiry = new ExpirySweep(this.db);
   }
@@ -360,8 +363,8 @@ export class SqliteStore implements Store {
   }
 
   close(): void {
-    this.turns.commit();
     if (this.db.open) {
+      this.turns.close();
       this.db.pragma("wal_checkpoint(TRUNCATE)");
       this.db.close();
     }
