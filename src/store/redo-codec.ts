@@ -42,6 +42,7 @@ export class RedoEncoder {
   }
 
   exec(id: number, args: BoundArgs): void {
+    if (args.length > 255) throw new RangeError(`cannot log a statement bound to ${args.length} values`);
     this.room(6);
     this.buf[this.at++] = EXEC;
     this.at = this.buf.writeUInt32LE(id, this.at);
@@ -70,6 +71,7 @@ export class RedoEncoder {
       this.at += v.byteLength;
     } else if (typeof v === "object") {
       const keys = Object.keys(v);
+      if (keys.length > 255) throw new RangeError(`cannot log ${keys.length} named parameters`);
       this.buf[this.at++] = NAMED;
       this.buf[this.at++] = keys.length;
       for (const key of keys) {

@@ -87,9 +87,9 @@ export class RedoFile {
     this.end = 0;
   }
 
-  /** Empties the file; for a clean shutdown, after the database holds everything. */
-  close(): void {
-    ftruncateSync(this.fd, 0);
+  /** `empty` once the database holds everything, so a clean shutdown leaves no log behind. */
+  close(empty: boolean): void {
+    if (empty) ftruncateSync(this.fd, 0);
     closeSync(this.fd);
   }
 }

@@ -128,7 +128,8 @@ export class GroupCommit {
 
   close(): void {
     this.commit();
-    this.log.close();
+    // A commit that failed leaves the acknowledged writes in the log alone, for the next start to replay.
+    this.log.close(!this.held);
   }
 
   private queueFlush(): void {
@@ -269,6 +270,7 @@ export class GroupCommit {
       })) as typeof db.transaction;
     db.exec = ((sql: string) => {
       if (this.held) this.commit();
+      if (this.held) throw new Error("cannot run SQL that the redo log cannot replay: the held writes did not commit");
       return exec(sql);
     }) as typeof db.exec;
   }

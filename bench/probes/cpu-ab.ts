@@ -1,0 +1,81 @@
+// Probe: which of two checkouts of Sluice costs less CPU per message. The cpu workload's ratio to a no-op
+// ceiling moves by a fifth between runs on a shared machine; a change worth a tenth needs the two versions
+// measured side by side. Both brokers run at once, each measured in turn on the last core (the client on
+// the others), rounds alternating which goes first, as the cpu workload pairs a system with its ceiling.
+//
+//   git worktree add /tmp/before <commit> && ln -s "$PWD/node_modules" /tmp/before/node_modules
+//   node --import tsx bench/probes/cpu-ab.ts --a /tmp/before --b . [--rounds 15] [--messages 6000] [--memory]
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { openQueueApi, type QueueApi } from "../clients.js";
+import { pinned } from "../pinning.js";
+import { CpuMeter } from "../proc.js";
+import { freePort, startProcess } from "../systems/process.js";
+import type { RunningSystem } from "../types.js";
+import { percentile } from "../util.js";
+import { sendThenDrain } from "../workloads/common.js";
+import { numberArg } from "./common.js";
+
+function stringArg(name: string, fallback: string): string {
+  const i = process.argv.indexOf(`--${name}`);
+  return i >= 0 ? process.argv[i + 1] : fallback;
+}
+
+async function startTree(tree: string, workDir: string, name: string): Promise<RunningSystem> {
+  const port = await freePort();
+  const endpoint = `http://127.0.0.1:${port}`;
+  const storage = process.argv.includes("--memory") ? ["--memory"] : ["--data-dir", path.join(workDir, `${name}-data`)];
+  return startProcess({
+    command: process.execPath,
+    args: [path.join(tree, "bin", "sluice.js"), "start", "--host", "127.0.0.1", "--port", String(port), ...storage],
+    cwd: tree,
+    logFile: path.join(workDir, `${name}.log`),
+    readyUrl: `${endpoint}/health`,
+    readyTimeoutMs: 30_000,
+    endpoint,
+  });
+}
+
+const rounds = numberArg("rounds", 15);
+const messages = numberArg("messages", 6_000);
+const trees = { a: path.resolve(stringArg("a", ".")), b: path.resolve(stringArg("b", ".")) };
+const workDir = mkdtempSync(path.join(tmpdir(), "sluice-cpu-ab-"));
+const signal = new AbortController().signal;
+const brokers: RunningSystem[] = [];
+try {
+  const sides: Array<{ name: string; broker: RunningSystem; api: QueueApi; url: string }> = [];
+  for (const [name, tree] of Object.entries(trees)) {
+    const broker = await startTree(tree, workDir, name);
+    brokers.push(broker);
+    const api = openQueueApi("json", broker.endpoint);
+    const url = await api.createQueue(`ab-${name}`, { VisibilityTimeout: "600" });
+    sides.push({ name, broker, api, url });
+  }
+  const once = (side: (typeof sides)[number], total: number) =>
+    pinned(side.broker.pid, async () => {
+      const meter = new CpuMeter(side.broker.pid);
+      const { sent, drained } = await sendThenDrain({ ...side, bodyBytes: 256, total, workers: 16, phaseMs: 60_000, signal });
+      if (drained.count < sent.count) throw new Error(`${side.name}: drained ${drained.count} of ${sent.count}`);
+      return (meter.elapsedCpuSeconds() / sent.count) * 1e6;
+    });
+  for (const side of sides) await once(side, 3_000);
+  const costs: number[][] = [[], []];
+  const ratios: number[] = [];
+  for (let round = 0; round < rounds; round++) {
+    const order = round % 2 === 0 ? [0, 1] : [1, 0];
+    const got: number[] = [];
+    for (const i of order) got[i] = await once(sides[i], messages);
+    costs[0].push(got[0]);
+    costs[1].push(got[1]);
+    ratios.push(got[1] / got[0]);
+    console.log(`round ${round + 1}: a ${got[0].toFixed(1)} µs/msg, b ${got[1].toFixed(1)} µs/msg, b/a ${(got[1] / got[0]).toFixed(2)}`);
+  }
+  const med = (values: number[]) => percentile(values, 50) ?? Number.NaN;
+  console.log(`a = ${trees.a}\nb = ${trees.b}`);
+  console.log(`broker CPU per message (send + receive + delete, 256 B), medians: a ${med(costs[0]).toFixed(1)} µs, b ${med(costs[1]).toFixed(1)} µs`);
+  console.log(`b / a per round: median ${med(ratios).toFixed(3)}, range ${Math.min(...ratios).toFixed(2)}–${Math.max(...ratios).toFixed(2)}`);
+} finally {
+  for (const broker of brokers) await broker.stop();
+  rmSync(workDir, { recursive: true, force: true });
+}
