@@ -4,7 +4,7 @@
 // the others), rounds alternating which goes first, as the cpu workload pairs a system with its ceiling.
 //
 //   git worktree add /tmp/before <commit> && ln -s "$PWD/node_modules" /tmp/before/node_modules
-//   node --import tsx bench/probes/cpu-ab.ts --a /tmp/before --b . [--rounds 15] [--messages 6000] [--memory]
+//   node --import tsx bench/probes/cpu-ab.ts --a /tmp/before --b . [--rounds 15] [--messages 6000] [--body-bytes 256] [--memory]
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -39,6 +39,7 @@ async function startTree(tree: string, workDir: string, name: string): Promise<R
 
 const rounds = numberArg("rounds", 15);
 const messages = numberArg("messages", 6_000);
+const bodyBytes = numberArg("body-bytes", 256);
 const trees = { a: path.resolve(stringArg("a", ".")), b: path.resolve(stringArg("b", ".")) };
 const workDir = mkdtempSync(path.join(tmpdir(), "sluice-cpu-ab-"));
 const signal = new AbortController().signal;
@@ -55,11 +56,11 @@ try {
   const once = (side: (typeof sides)[number], total: number) =>
     pinned(side.broker.pid, async () => {
       const meter = new CpuMeter(side.broker.pid);
-      const { sent, drained } = await sendThenDrain({ ...side, bodyBytes: 256, total, workers: 16, phaseMs: 60_000, signal });
+      const { sent, drained } = await sendThenDrain({ ...side, bodyBytes, total, workers: 16, phaseMs: 60_000, signal });
       if (drained.count < sent.count) throw new Error(`${side.name}: drained ${drained.count} of ${sent.count}`);
       return (meter.elapsedCpuSeconds() / sent.count) * 1e6;
     });
-  for (const side of sides) await once(side, 3_000);
+  for (const side of sides) await once(side, Math.min(3_000, messages));
   const costs: number[][] = [[], []];
   const ratios: number[] = [];
   for (let round = 0; round < rounds; round++) {
@@ -73,7 +74,7 @@ try {
   }
   const med = (values: number[]) => percentile(values, 50) ?? Number.NaN;
   console.log(`a = ${trees.a}\nb = ${trees.b}`);
-  console.log(`broker CPU per message (send + receive + delete, 256 B), medians: a ${med(costs[0]).toFixed(1)} µs, b ${med(costs[1]).toFixed(1)} µs`);
+  console.log(`broker CPU per message (send + receive + delete, ${bodyBytes} B), medians: a ${med(costs[0]).toFixed(1)} µs, b ${med(costs[1]).toFixed(1)} µs`);
   console.log(`b / a per round: median ${med(ratios).toFixed(3)}, range ${Math.min(...ratios).toFixed(2)}–${Math.max(...ratios).toFixed(2)}`);
 } finally {
   for (const broker of brokers) await broker.stop();

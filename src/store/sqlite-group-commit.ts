@@ -97,13 +97,7 @@ export class GroupCommit {
       this.undoTo(this.logged);
       this.timer = setTimeout(() => this.commit(), HOLD_MS);
     }
-    if (failure === undefined) {
-      try {
-        this.log.reset();
-      } catch {
-        // A log left behind is ignored on recovery: its generation is behind the database's.
-      }
-    }
+    if (failure === undefined) this.log.reset();
     this.release(failure);
   }
 
@@ -141,6 +135,7 @@ export class GroupCommit {
   private flush(): void {
     this.flushQueued = false;
     if (!this.held || this.ran.length === this.logged) return this.release(undefined);
+    if (this.textSince(this.logged) > MAX_FRAME_BYTES) return this.commit();
     let failure: Error | undefined;
     const defined: string[] = [];
     try {
@@ -155,7 +150,6 @@ export class GroupCommit {
           this.encoder.define(id, sql);
         }
         this.encoder.exec(id, this.ranWith[i]);
-        if (this.encoder.length > MAX_FRAME_BYTES) break;
       }
       if (this.encoder.length > MAX_FRAME_BYTES || this.logBytes + this.encoder.length > MAX_LOG_BYTES) {
         for (const sql of defined) this.ids.delete(sql);
@@ -170,6 +164,21 @@ export class GroupCommit {
       this.undoTo(this.logged);
     }
     this.release(failure);
+  }
+
+  /** About how many bytes the values bound since statement `from` take: their text and bytes, no copying. */
+  private textSince(from: number): number {
+    let total = 0;
+    for (let i = from; i < this.ranWith.length; i++) {
+      for (const value of this.ranWith[i]) {
+        if (typeof value === "string") total += value.length;
+        else if (value instanceof Uint8Array) total += value.byteLength;
+        else if (value !== null && typeof value === "object") {
+          for (const named of Object.values(value)) if (typeof named === "string") total += named.length;
+        }
+      }
+    }
+    return total;
   }
 
   private release(failure: Error | undefined): void {
