@@ -25,13 +25,18 @@ export class RedoEncoder {
     return this.at;
   }
 
-  /** The bytes written since the last `clear`, valid until the next write. */
-  bytes(): Buffer {
-    return this.buf.subarray(0, this.at);
+  /** The bytes written from offset `from` on, valid until the next write. */
+  bytes(from = 0): Buffer {
+    return this.buf.subarray(from, this.at);
   }
 
   clear(): void {
     this.at = 0;
+  }
+
+  /** Drops what was written past `length`. */
+  truncate(length: number): void {
+    this.at = Math.min(this.at, length);
   }
 
   define(id: number, sql: string): void {

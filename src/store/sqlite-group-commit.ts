@@ -30,17 +30,23 @@ const MAX_FRAME_BYTES = 256 * 1024;
  */
 export class GroupCommit {
   private held = false;
+  /**
+   * The write statements run since the last flush, and their values. Earlier ones are kept only encoded, in
+   * `encoder` (the generation's log, as written): keeping the values themselves for the whole hold made them
+   * outlive the young generation of V8's heap, and the collector copy and promote them.
+   */
   private readonly ran: Statement[] = [];
   private readonly ranWith: BoundArgs[] = [];
-  /** How many of `ran` are in the log file. */
-  private logged = 0;
-  private logBytes = 0;
+  /** How much of `encoder` is in the log file, and how many of `byId` it defines. */
+  private flushedBytes = 0;
+  private flushedIds = 0;
   private flushQueued = false;
   private timer: NodeJS.Timeout | undefined;
   private waiting: Array<(failure?: Error) => void> = [];
   private generation: number;
-  /** SQL text → its number in the current generation's log. */
+  /** SQL text → its number in the current generation's log, and back. */
   private readonly ids = new Map<string, number>();
+  private readonly byId: Statement[] = [];
   private readonly encoder = new RedoEncoder();
   private readonly control: {
     begin: Statement;
@@ -88,13 +94,16 @@ export class GroupCommit {
       this.held = false;
       this.generation += 1;
       this.forgetRan(0);
-      this.logged = 0;
-      this.logBytes = 0;
+      this.encoder.clear();
+      this.flushedBytes = 0;
+      this.flushedIds = 0;
       this.ids.clear();
+      this.byId.length = 0;
     } catch (error) {
       // The logged statements were acknowledged: put them back and keep holding; the next commit retries.
       failure = error as Error;
-      this.undoTo(this.logged);
+      this.dropUnflushed();
+      this.undoTo(0);
       this.timer = setTimeout(() => this.commit(), HOLD_MS);
     }
     if (failure === undefined) this.log.reset();
@@ -103,7 +112,7 @@ export class GroupCommit {
 
   /** Runs `fn` once every write made so far is in the log (or committed). */
   afterCommit(fn: (failure?: Error) => void): void {
-    if (!this.held || (this.ran.length === this.logged && this.waiting.length === 0)) return fn();
+    if (!this.held || (this.ran.length === 0 && this.waiting.length === 0)) return fn();
     this.waiting.push(fn);
     this.queueFlush();
   }
@@ -134,39 +143,43 @@ export class GroupCommit {
 
   private flush(): void {
     this.flushQueued = false;
-    if (!this.held || this.ran.length === this.logged) return this.release(undefined);
-    if (this.textSince(this.logged) > MAX_FRAME_BYTES) return this.commit();
+    if (!this.held || this.ran.length === 0) return this.release(undefined);
+    if (this.textSince(0) > MAX_FRAME_BYTES) return this.commit();
     let failure: Error | undefined;
-    const defined: string[] = [];
     try {
-      this.encoder.clear();
-      for (let i = this.logged; i < this.ran.length; i++) {
-        const sql = this.ran[i].source;
-        let id = this.ids.get(sql);
+      for (let i = 0; i < this.ran.length; i++) {
+        const statement = this.ran[i];
+        let id = this.ids.get(statement.source);
         if (id === undefined) {
-          id = this.ids.size;
-          this.ids.set(sql, id);
-          defined.push(sql);
-          this.encoder.define(id, sql);
+          id = this.byId.length;
+          this.ids.set(statement.source, id);
+          this.byId.push(statement);
+          this.encoder.define(id, statement.source);
         }
         this.encoder.exec(id, this.ranWith[i]);
       }
-      if (this.encoder.length > MAX_FRAME_BYTES || this.logBytes + this.encoder.length > MAX_LOG_BYTES) {
-        for (const sql of defined) this.ids.delete(sql);
+      if (this.encoder.length - this.flushedBytes > MAX_FRAME_BYTES || this.encoder.length > MAX_LOG_BYTES) {
         return this.commit();
       }
-      this.log.append(this.generation, this.encoder.bytes());
-      this.logBytes += this.encoder.length;
-      this.logged = this.ran.length;
+      this.log.append(this.generation, this.encoder.bytes(this.flushedBytes));
+      this.flushedBytes = this.encoder.length;
+      this.flushedIds = this.byId.length;
+      this.forgetRan(0);
     } catch (error) {
-      for (const sql of defined) this.ids.delete(sql);
       failure = error as Error;
-      this.undoTo(this.logged);
+      this.dropUnflushed();
+      this.undoTo(0);
     }
     this.release(failure);
   }
 
-  /** About how many bytes the values bound since statement `from` take: their text and bytes, no copying. */
+  /** Forgets what this turn encoded but did not get into the log. */
+  private dropUnflushed(): void {
+    this.encoder.truncate(this.flushedBytes);
+    for (const statement of this.byId.splice(this.flushedIds)) this.ids.delete(statement.source);
+  }
+
+  /** About how many bytes the values bound since `ran[from]` take: their text and bytes, no copying. */
   private textSince(from: number): number {
     let total = 0;
     for (let i = from; i < this.ranWith.length; i++) {
@@ -187,12 +200,18 @@ export class GroupCommit {
     for (const fn of waiting) fn(failure);
   }
 
-  /** Back to the state after the first `mark` statements: roll back and replay them. */
+  /**
+   * Back to the state after the logged statements and the first `mark` of this turn's: roll back, and replay
+   * those.
+   */
   private undoTo(mark: number): void {
     if (this.ran.length > mark || !this.db.inTransaction) {
       if (this.db.inTransaction) this.control.rollback.run();
       this.control.begin.run();
       this.held = true;
+      for (const record of decodeRecords(this.encoder.bytes().subarray(0, this.flushedBytes))) {
+        if (record.kind === "exec") this.rawRun.apply(this.byId[record.id], record.args as unknown[]);
+      }
       for (let i = 0; i < mark; i++) this.rawRun.apply(this.ran[i], this.ranWith[i] as unknown[]);
       this.forgetRan(mark);
     }
