@@ -11,31 +11,11 @@ import path from "node:path";
 import { openQueueApi, type QueueApi } from "../clients.js";
 import { pinned } from "../pinning.js";
 import { CpuMeter } from "../proc.js";
-import { freePort, startProcess } from "../systems/process.js";
+import { sluiceSystem } from "../systems/sluice.js";
 import type { RunningSystem } from "../types.js";
 import { percentile } from "../util.js";
 import { sendThenDrain } from "../workloads/common.js";
-import { numberArg } from "./common.js";
-
-function stringArg(name: string, fallback: string): string {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 ? process.argv[i + 1] : fallback;
-}
-
-async function startTree(tree: string, workDir: string, name: string): Promise<RunningSystem> {
-  const port = await freePort();
-  const endpoint = `http://127.0.0.1:${port}`;
-  const storage = process.argv.includes("--memory") ? ["--memory"] : ["--data-dir", path.join(workDir, `${name}-data`)];
-  return startProcess({
-    command: process.execPath,
-    args: [path.join(tree, "bin", "sluice.js"), "start", "--host", "127.0.0.1", "--port", String(port), ...storage],
-    cwd: tree,
-    logFile: path.join(workDir, `${name}.log`),
-    readyUrl: `${endpoint}/health`,
-    readyTimeoutMs: 30_000,
-    endpoint,
-  });
-}
+import { numberArg, stringArg } from "./common.js";
 
 const rounds = numberArg("rounds", 15);
 const messages = numberArg("messages", 6_000);
@@ -47,7 +27,8 @@ const brokers: RunningSystem[] = [];
 try {
   const sides: Array<{ name: string; broker: RunningSystem; api: QueueApi; url: string }> = [];
   for (const [name, tree] of Object.entries(trees)) {
-    const broker = await startTree(tree, workDir, name);
+    const system = sluiceSystem(`sluice-${name}`, `Sluice (${tree})`, process.argv.includes("--memory"), tree);
+    const broker = await system.start({ readyTimeoutMs: 30_000, workDir });
     brokers.push(broker);
     const api = openQueueApi("json", broker.endpoint);
     const url = await api.createQueue(`ab-${name}`, { VisibilityTimeout: "600" });

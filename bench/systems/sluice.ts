@@ -6,7 +6,8 @@ import type { RunningSystem, SystemDef } from "../types.js";
 import { repoRoot } from "./paths.js";
 import { freePort, startProcess } from "./process.js";
 
-function sluiceSystem(name: string, label: string, memory: boolean): SystemDef {
+/** Sluice started from the checkout at `root` (this one unless a probe compares another). */
+export function sluiceSystem(name: string, label: string, memory: boolean, root = repoRoot): SystemDef {
   return {
     name,
     label,
@@ -20,14 +21,14 @@ function sluiceSystem(name: string, label: string, memory: boolean): SystemDef {
       const endpoint = `http://127.0.0.1:${port}`;
       // The CLI treats --memory and --data-dir as exclusive.
       const storage = memory ? ["--memory"] : ["--data-dir", mkdtempSync(path.join(workDir, `${name}-data-`))];
-      const bin = path.join(repoRoot, "bin", "sluice.js");
+      const bin = path.join(root, "bin", "sluice.js");
       const args = [bin, "start", "--host", "127.0.0.1", "--port", String(port), ...storage];
       // Same port and data dir on restart: a durable broker must come back with its backlog.
       const launch = async (): Promise<RunningSystem> => {
         const running = await startProcess({
           command: process.execPath,
           args,
-          cwd: repoRoot,
+          cwd: root,
           logFile: path.join(workDir, `${name}.log`),
           readyUrl: `${endpoint}/health`,
           readyTimeoutMs,

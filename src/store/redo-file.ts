@@ -69,10 +69,10 @@ export class RedoFile {
     this.header.writeUInt32LE(crc32(payload), 8);
     const total = HEADER + payload.length;
     let written = writevSync(this.fd, [this.header, payload], this.end);
-    // A short write is rare (a signal, a full disk); finish it or fail on the next attempt's error.
-    while (written < total) {
-      const rest = Buffer.concat([this.header, payload]).subarray(written);
-      written += writevSync(this.fd, [rest], this.end + written);
+    if (written < total) {
+      // A short write is rare (a signal, a full disk); finish it or fail on the next attempt's error.
+      const whole = Buffer.concat([this.header, payload]);
+      while (written < total) written += writevSync(this.fd, [whole.subarray(written)], this.end + written);
     }
     this.end += total;
   }

@@ -1,19 +1,11 @@
 // Child process for the redo-log tests: writes through the SQLite store, lets one turn end (its writes go to
 // the redo log, as before a response), prints what it did, and dies by SIGKILL before the database commits.
 import { SqliteStore } from "../../src/store/sqlite-store.js";
-import type { NewMessage } from "../../src/store/types.js";
+import { message, now, queueRow } from "./redo-fixture.js";
 
 const [dir, phase] = process.argv.slice(2);
 const store = new SqliteStore(dir);
-const now = 1_000_000;
-
-function message(body: string): NewMessage {
-  return { messageId: body, body, md5OfBody: "0".repeat(32), senderId: "test", sentAt: now, visibleAt: now, expiresAt: now + 3_600_000 };
-}
-
-const queueId =
-  store.loadQueues()[0]?.id ??
-  store.insertQueue({ region: "us-east-1", accountId: "000000000000", name: "redo", fifo: false, attributes: {}, tags: {}, createdAt: now, lastModifiedAt: now });
+const queueId = store.loadQueues()[0]?.id ?? store.insertQueue(queueRow);
 store.enqueue([0, 1, 2, 3, 4].map((i) => ({ queueId, message: message(`${phase}-${i}`) })));
 const [received, deleted] = store.receive({ queueId, now, max: 2, visibleAt: now + 30_000, fifo: false }).messages;
 store.deleteMessage(queueId, deleted.seq, deleted.receiptToken, now, true);

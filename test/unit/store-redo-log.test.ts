@@ -8,19 +8,8 @@ import Database from "better-sqlite3";
 import { RedoEncoder, decodeRecords } from "../../src/store/redo-codec.js";
 import { RedoFile } from "../../src/store/redo-file.js";
 import { SqliteStore } from "../../src/store/sqlite-store.js";
-import type { NewMessage } from "../../src/store/types.js";
+import { message, now, queueRow } from "../helpers/redo-fixture.js";
 
-const now = 1_000_000;
-const message = (body: string): NewMessage => ({
-  messageId: body,
-  body,
-  md5OfBody: "0".repeat(32),
-  senderId: "test",
-  sentAt: now,
-  visibleAt: now,
-  expiresAt: now + 3_600_000,
-});
-const queueRow = { region: "us-east-1", accountId: "000000000000", name: "redo", fifo: false, attributes: {}, tags: {}, createdAt: now, lastModifiedAt: now };
 const turn = () => new Promise((resolve) => setImmediate(resolve));
 
 /** The rows the database file holds by itself, read as another process would after a crash (no redo log). */
@@ -180,6 +169,48 @@ describe("sqlite store over its redo log", () => {
       );
     } finally {
       reopened.close();
+    }
+  });
+  test("SQL the log cannot replay (exec) commits the held writes first", async () => {
+    const store = new SqliteStore(dir);
+    try {
+      const queueId = store.insertQueue(queueRow);
+      store.enqueue([{ queueId, message: message("held") }]);
+      await turn();
+      assert.deepEqual(committedBodies(dir), [], "the write is held, not committed");
+      store.database.exec("CREATE TABLE IF NOT EXISTS unrelated (a)");
+      assert.deepEqual(committedBodies(dir), ["held"]);
+    } finally {
+      store.close();
+    }
+  });
+
+  test("a nested better-sqlite3 transaction that throws leaves nothing for a later undo to replay", async () => {
+    const store = new SqliteStore(dir);
+    try {
+      const queueId = store.insertQueue(queueRow);
+      store.enqueue([{ queueId, message: message("kept") }]);
+      const insert = store.database.prepare(
+        "INSERT INTO messages (queue_id, message_id, body, md5_body, sender_id, sent_at, visible_at, expires_at) VALUES (?, ?, ?, '', 's', 0, 0, ?)",
+      );
+      assert.throws(
+        () =>
+          store.database.transaction(() => {
+            insert.run(queueId, "nested", "nested", now + 3_600_000);
+            throw new Error("nested fails");
+          })(),
+        /nested fails/,
+      );
+      // Undoing this failed request replays what the turn ran before it: the nested insert must not be among it.
+      assert.throws(() => store.transaction(() => {
+        store.enqueue([{ queueId, message: message("undone") }]);
+        throw new Error("outer fails");
+      }), /outer fails/);
+      await turn();
+      const bodies = store.receive({ queueId, now, max: 10, visibleAt: now + 1, fifo: false }).messages.map((m) => m.body);
+      assert.deepEqual(bodies, ["kept"]);
+    } finally {
+      store.close();
     }
   });
 });
