@@ -38,6 +38,7 @@ const trees = { a: path.resolve(stringArg("a", ".")), b: path.resolve(stringArg(
 const workDir = mkdtempSync(path.join(tmpdir(), "sluice-cpu-ab-"));
 const signal = new AbortController().signal;
 const med = (values: number[]) => percentile(values, 50) ?? Number.NaN;
+const sum = (values: number[]) => values.reduce((a, b) => a + b, 0);
 
 async function startSides(brokers: RunningSystem[]): Promise<Side[]> {
   const sides: Side[] = [];
@@ -91,7 +92,6 @@ try {
       const sides = await startSides(brokers);
       for (const side of sides) await warmUp(side.api, `ab-${side.name}`, fullBudget, signal);
       const costs = await measureRounds(sides, rounds, start, `start ${start + 1}, `);
-      const sum = (values: number[]) => values.reduce((a, b) => a + b, 0);
       ratios.push(sum(costs[1]) / sum(costs[0]));
       console.log(`start ${start + 1}: b / a over its ${rounds} rounds ${ratios[start].toFixed(3)}`);
       for (const broker of brokers.splice(0)) await broker.stop();
