@@ -144,7 +144,7 @@ export class GroupCommit {
   private flush(): void {
     this.flushQueued = false;
     if (!this.held || this.ran.length === 0) return this.release(undefined);
-    if (this.textSince(0) > MAX_FRAME_BYTES) return this.commit();
+    if (this.boundBytes() > MAX_FRAME_BYTES) return this.commit();
     let failure: Error | undefined;
     try {
       for (let i = 0; i < this.ran.length; i++) {
@@ -179,11 +179,11 @@ export class GroupCommit {
     for (const statement of this.byId.splice(this.flushedIds)) this.ids.delete(statement.source);
   }
 
-  /** About how many bytes the values bound since `ran[from]` take: their text and bytes, no copying. */
-  private textSince(from: number): number {
+  /** About how many bytes the values bound this turn take: their text and bytes, no copying. */
+  private boundBytes(): number {
     let total = 0;
-    for (let i = from; i < this.ranWith.length; i++) {
-      for (const value of this.ranWith[i]) {
+    for (const args of this.ranWith) {
+      for (const value of args) {
         if (typeof value === "string") total += value.length;
         else if (value instanceof Uint8Array) total += value.byteLength;
         else if (value !== null && typeof value === "object") {
